@@ -1,0 +1,138 @@
+"""The Confluence emulator as one WSGI app, in either flavour.
+
+- Cloud (`flavor="cloud"`, base ``/wiki``): REST v2 under ``/wiki/api/v2`` for pages and what hangs off them,
+  REST v1 under ``/wiki/rest/api`` for CQL, adding labels, attachments, archive and long tasks. The v1
+  content reads and writes answer as Cloud does with basic auth, or 410 Gone with
+  ``cloud_v1_content="removed"`` (as on Cloud's OAuth/API-gateway path). Auth: email + API token (basic).
+- Data Center (`flavor="datacenter"`, base ``/``): REST v1 under ``/rest/api`` only; a personal access token
+  as Bearer (basic with user name + token also works). No archive call.
+
+Routes live in the `V1Routes` and `V2Routes` mixins (`v1.py`, `v2.py`); their state errors are rendered here,
+in the error shape of the surface that was called.
+"""
+
+from __future__ import annotations
+
+import base64
+import threading
+from typing import Any, Literal
+
+from werkzeug.routing import Map
+from werkzeug.wrappers import Request, Response
+
+from sync.sandbox.confluence.errors import V1Error, V2Error
+from sync.sandbox.confluence.state import ConfluenceState, StateError, User
+from sync.sandbox.confluence.v1 import V1Routes
+from sync.sandbox.confluence.v2 import V2Routes
+from sync.sandbox.emulator import ApiError, Emulator, json_response
+from sync.sandbox.faults import Traffic
+
+V1Content = Literal["available", "removed"]
+
+
+class ConfluenceEmulator(V2Routes, V1Routes, Emulator):
+    def __init__(
+        self,
+        state: ConfluenceState,
+        traffic: Traffic | None = None,
+        cloud_v1_content: V1Content = "available",
+    ) -> None:
+        super().__init__(traffic)
+        self.state = state
+        self.flavor = state.flavor
+        self.cloud_v1_content = cloud_v1_content
+        self._local = threading.local()
+        if self.flavor == "cloud":
+            self.base_path = "/wiki"
+            self.v1_prefix = "/wiki/rest/api"
+            rules = [*self.v2_rules("/wiki/api/v2"), *self.v1_rules(self.v1_prefix)]
+        else:
+            self.base_path = ""
+            self.v1_prefix = "/rest/api"
+            rules = self.v1_rules(self.v1_prefix)
+        self.url_map = Map(rules, strict_slashes=False, merge_slashes=False)
+
+    # --- who is calling ----------------------------------------------------------------------------
+    @property
+    def user(self) -> User:
+        """The authenticated user of the request being served."""
+        return self._local.user
+
+    def authenticate(self, request: Request) -> None:
+        self._local.user = self._credentials_user(request.headers.get("Authorization", ""))
+        if self._local.user is None:
+            raise self._error(request.path, 401, "Basic authentication with an API token is required")
+
+    def _credentials_user(self, header: str) -> User | None:
+        scheme, _, value = header.partition(" ")
+        if scheme.lower() == "basic":
+            try:
+                name, _, token = base64.b64decode(value).decode().partition(":")
+            except (ValueError, UnicodeDecodeError):
+                return None
+            return self.state.authenticate_basic(name, token)
+        if scheme.lower() == "bearer" and self.flavor == "datacenter":
+            return self.state.authenticate_bearer(value)
+        return None
+
+    # --- errors in the shape of the surface called ---------------------------------------------------
+    def _is_v2(self, path: str) -> bool:
+        return path.startswith("/wiki/api/v2")
+
+    def _error(self, path: str, status: int, message: str | None = None, retry_after: float | None = None):
+        if self._is_v2(path):
+            return V2Error(status, message, retry_after)
+        return V1Error(status, message, retry_after)
+
+    def _serve(self, request: Request, environ: dict) -> Response:
+        self._local.path = request.path
+        return super()._serve(request, environ)
+
+    def error_response(self, status: int, retry_after: float | None = None) -> Response:
+        return self._error(getattr(self._local, "path", ""), status, None, retry_after).response()
+
+    def not_found(self, request: Request) -> Response:
+        return self._error(request.path, 404, f"null for uri: {request.url}").response()
+
+    def dispatch(self, endpoint: str, request: Request, args: dict[str, Any]) -> Response:
+        try:
+            return super().dispatch(endpoint, request, args)
+        except StateError as error:
+            raise self._error(request.path, error.status, error.message) from error
+
+    # --- control actions: a person edits a page, pages hidden from the API user ----------------------
+    def control(self, request: Request, action: str) -> Response | None:
+        body = request.get_json(silent=True) or {}
+        try:
+            if action == "human-edit" and request.method == "POST":
+                editor = self._editor(body.get("editor"))
+                page = self.state.human_edit(str(body["page_id"]), editor, body.get("body"), body.get("title"))
+                return json_response({"page_id": page.id, "version": page.version, "by": editor.display_name})
+            if action == "restrict" and request.method == "POST":
+                self.state.pages[str(body["page_id"])].restricted = bool(body.get("restricted", True))
+                return json_response({"page_id": body["page_id"], "restricted": body.get("restricted", True)})
+        except (StateError, KeyError) as error:
+            return json_response({"error": str(error)}, 400)
+        return None
+
+    def _editor(self, name: str | None) -> User:
+        for user in self.state.users.values():
+            if name in (user.display_name, user.username, user.email) and user is not self.state.api_user:
+                return user
+        return self.state.add_user(
+            name or "Dana Editor",
+            f"{(name or 'dana').split()[0].lower()}@example.com",
+            (name or "dana").split()[0].lower(),
+        )
+
+
+def make_app(
+    flavor: Literal["cloud", "datacenter"] = "cloud",
+    state: ConfluenceState | None = None,
+    traffic: Traffic | None = None,
+    cloud_v1_content: V1Content = "available",
+) -> ConfluenceEmulator:
+    return ConfluenceEmulator(state or ConfluenceState(flavor), traffic, cloud_v1_content)
+
+
+__all__ = ["ApiError", "ConfluenceEmulator", "make_app"]
