@@ -1,4 +1,4 @@
-"""Well-formedness of Confluence storage format, checked as Confluence checks it before storing a body."""
+"""Confluence storage format: well-formedness, checked as Confluence checks a body before storing it."""
 
 from __future__ import annotations
 
@@ -35,3 +35,12 @@ def storage_error(body: str) -> str | None:
     except etree.XMLSyntaxError as error:
         return str(error)
     return None
+
+
+# Characters XML 1.0 cannot carry (C0 controls but tab/newline/return, lone surrogates, U+FFFE/U+FFFF).
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def xml_safe(text: str) -> str:
+    """Drop the characters XML cannot carry; everything else stays text."""
+    return _NOT_XML.sub("", text)

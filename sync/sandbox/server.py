@@ -22,7 +22,10 @@ class LoopbackServer:
     def __init__(self, app: Any, host: str = "127.0.0.1", port: int = 0) -> None:
         self.app = app
         self._server: BaseWSGIServer = make_server(host, port, app, threaded=True, request_handler=_QuietHandler)
-        self._thread = threading.Thread(target=self._server.serve_forever, name="sandbox", daemon=True)
+        # A short poll interval keeps stop() quick; tests start and stop many servers.
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, name="sandbox", daemon=True
+        )
 
     @property
     def url(self) -> str:

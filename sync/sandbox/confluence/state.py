@@ -17,7 +17,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Literal
 
-from sync.sandbox.confluence.storage import storage_error
+from sync.storage import storage_error
 
 Flavor = Literal["cloud", "datacenter"]
 
