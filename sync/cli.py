@@ -1,0 +1,295 @@
+"""The scenario-sync command line. Parses, calls the library, formats; errors become one line and an exit code.
+
+Exit codes: 0 all good; 1 some entries have problems; 2 configuration or authentication error;
+3 partial failure (an API kept failing).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import signal
+import sys
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import click
+
+from sync.config import Credentials, Job, load_schedule
+from sync.errors import ConfigError, SyncError
+from sync.output import console, emit_json, show_report
+from sync.report import EXIT_CONFIG
+from sync.session import run_once
+
+DEFAULT_CONFIG = Path("scheduler.yaml")
+
+
+class _Cli(click.Group):
+    """Turns the library's errors into `Error: …` / `Fix: …` and the error's exit code."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except SyncError as error:
+            if ctx.obj and ctx.obj.get("debug"):
+                raise
+            click.echo(f"Error: {error.message}", err=True)
+            if error.fix:
+                click.echo(f"Fix: {error.fix}", err=True)
+            ctx.exit(error.exit_code)
+
+
+@click.group(cls=_Cli, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--debug", is_flag=True, help="Show full tracebacks instead of one-line errors.")
+@click.version_option(package_name="scenario-sync")
+@click.pass_context
+def cli(ctx: click.Context, debug: bool) -> None:
+    """Mirror reviewed support scenario walkthroughs from Notion to Confluence.
+
+    Each job in scheduler.yaml reads a Notion scenario database, publishes the entries whose legal, ops
+    and product reviews approved the current version, and writes each entry's status back to Notion.
+
+    \b
+    Try it with no accounts at all:
+      scenario-sync demo
+    """
+    ctx.ensure_object(dict)["debug"] = debug
+
+
+def _job_options(fn: Any) -> Any:
+    fn = click.option(
+        "--config", type=click.Path(path_type=Path), default=DEFAULT_CONFIG, show_default=True, help="Jobs file."
+    )(fn)
+    fn = click.option("--job", "job_name", required=True, help="Name of the job in scheduler.yaml.")(fn)
+    return fn
+
+
+def _output_options(fn: Any) -> Any:
+    fn = click.option("--json", "as_json", is_flag=True, help="Print the run report as JSON on stdout.")(fn)
+    fn = click.option("--report", type=click.Path(path_type=Path), help="Also write the JSON run report to this file.")(
+        fn
+    )
+    return fn
+
+
+def _sandbox_options(fn: Any) -> Any:
+    fn = click.option(
+        "--confluence-flavor",
+        type=click.Choice(["cloud", "datacenter"]),
+        default="cloud",
+        show_default=True,
+        help="Which Confluence the sandbox emulates.",
+    )(fn)
+    fn = click.option(
+        "--cloud-v1-content",
+        type=click.Choice(["available", "removed"]),
+        default="available",
+        show_default=True,
+        help="Whether Cloud's deprecated v1 content endpoints answer, or 410 Gone as on the API gateway.",
+    )(fn)
+    return fn
+
+
+@contextlib.contextmanager
+def _sandbox_for(job: Job, flavor: str, v1_content: str, fresh: bool = False) -> Iterator[Any]:
+    from sync.sandbox.runtime import Sandbox, SandboxOptions
+
+    assert job.sandbox is not None
+    state = job.sandbox.state_dir / f"{job.name}-{flavor}-v1-{v1_content}.json"
+    if fresh and state.exists():
+        state.unlink()
+    options = SandboxOptions(
+        seed=job.sandbox.seed,
+        flavor=flavor,  # type: ignore[arg-type]
+        cloud_v1_content=v1_content,  # type: ignore[arg-type]
+        state_file=state,
+        mapping=job.mapping,
+    )
+    with Sandbox(options) as sandbox:
+        yield sandbox
+
+
+def _finish(report: Any, plan: Any, as_json: bool, report_file: Path | None) -> None:
+    data = report.to_json()
+    if report_file is not None:
+        report_file.parent.mkdir(parents=True, exist_ok=True)
+        report_file.write_text(json.dumps(data, indent=2, ensure_ascii=False), encoding="utf-8")
+    if as_json:
+        emit_json(data)
+    else:
+        show_report(report, plan)
+    sys.exit(report.exit_code)
+
+
+@cli.command()
+@_job_options
+@_output_options
+@_sandbox_options
+@click.option("--dry-run", is_flag=True, help="Read both systems and print the plan; write nothing anywhere.")
+def run(
+    config: Path,
+    job_name: str,
+    as_json: bool,
+    report: Path | None,
+    confluence_flavor: str,
+    cloud_v1_content: str,
+    dry_run: bool,
+) -> None:
+    """Run one job once (what cron calls).
+
+    Credentials come from the environment: NOTION_TOKEN, NOTION_BASE_URL, CONFLUENCE_URL, CONFLUENCE_USER,
+    CONFLUENCE_TOKEN, CONFLUENCE_FLAVOR (cloud or datacenter). A job with a `sandbox:` section runs against
+    the embedded emulators instead (the sandbox options apply only there), keeping their state between runs.
+
+    Exit codes: 0 all good, 1 some entries have problems, 2 configuration or authentication error,
+    3 partial failure (an API kept failing).
+
+    \b
+    Example:
+      scenario-sync run --job demo
+      scenario-sync run --job support-emea --dry-run --json
+    """
+    job = load_schedule(config).job(job_name)
+    if job.sandbox is not None:
+        with _sandbox_for(job, confluence_flavor, cloud_v1_content) as sandbox:
+            data_source = job.notion.data_source_id or sandbox.info["data_source_id"]
+            result = run_once(job, sandbox.credentials(), data_source, dry_run)
+    else:
+        result = run_once(job, Credentials(), job.notion.data_source_id, dry_run)
+    _finish(*result, as_json, report)
+
+
+@cli.command()
+@_job_options
+@_output_options
+@_sandbox_options
+@click.pass_context
+def plan(ctx: click.Context, **kwargs: Any) -> None:
+    """Show what a run would do, and why, without writing anything (same as `run --dry-run`).
+
+    \b
+    Example:
+      scenario-sync plan --job demo
+    """
+    ctx.invoke(run, dry_run=True, **kwargs)
+
+
+@cli.command()
+@_sandbox_options
+@click.option("--config", type=click.Path(path_type=Path), default=DEFAULT_CONFIG, show_default=True)
+@click.option("--job", "job_name", default="demo", show_default=True, help="A sandbox job from the config.")
+def demo(config: Path, job_name: str, confluence_flavor: str, cloud_v1_content: str) -> None:
+    """Run the demo job twice against a fresh sandbox and show what was published.
+
+    The sandbox seeds five panic scenarios: one fully approved, one edited after approval, one waiting for
+    legal review, one whose owner is overdue to revalidate it, and one with a required field left empty.
+    The second run finds nothing to do and writes nothing.
+
+    \b
+    Example:
+      scenario-sync demo --confluence-flavor datacenter
+    """
+    job = load_schedule(config).job(job_name)
+    if job.sandbox is None:
+        raise ConfigError(f"job '{job_name}' has no sandbox section", "use the demo job")
+    out = console()
+    with _sandbox_for(job, confluence_flavor, cloud_v1_content, fresh=True) as sandbox:
+        data_source = sandbox.info["data_source_id"]
+        reports = []
+        for attempt in (1, 2):
+            out.rule(f"Run {attempt}")
+            report, the_plan = run_once(job, sandbox.credentials(), data_source, dry_run=False)
+            show_report(report, the_plan)
+            reports.append(report)
+        out.rule("Published in Confluence")
+        state = sandbox.confluence.state
+        for page in state.children(sandbox.info["parent_page_id"]):
+            out.print(f"  {page.title}  (page {page.id}, version {page.version})")
+        second = reports[1]
+        out.print(f"Second run: {second.confluence.writes} Confluence writes, {second.notion.writes} Notion writes.")
+    # The seed has an entry with a problem on purpose: only configuration or API failures fail the demo.
+    worst = max(r.exit_code for r in reports)
+    sys.exit(worst if worst > 1 else 0)
+
+
+@cli.group()
+def sandbox() -> None:
+    """The embedded Notion and Confluence emulators (no accounts needed)."""
+
+
+@sandbox.command("up")
+@click.option("--seed", type=click.Choice(["demo", "empty"]), default="demo", show_default=True)
+@_sandbox_options
+@click.option("--state", "state_file", type=click.Path(path_type=Path), help="Keep state in this JSON file.")
+@click.option("--latency-ms", type=float, default=0, show_default=True, help="Added to every response.")
+@click.option("--no-rate-limit", is_flag=True, help="Turn off the rate limits (Notion: 3 requests/s).")
+def sandbox_up(
+    seed: str,
+    confluence_flavor: str,
+    cloud_v1_content: str,
+    state_file: Path | None,
+    latency_ms: float,
+    no_rate_limit: bool,
+) -> None:
+    """Start both emulators on free loopback ports and serve until interrupted.
+
+    Prints exactly one JSON line on stdout with each emulator's base_url, token and seeded ids; point
+    NOTION_BASE_URL / CONFLUENCE_URL and the tokens at them. Faults can be injected while it runs with
+    `scenario-sync sandbox fault`.
+
+    \b
+    Example:
+      scenario-sync sandbox up --confluence-flavor datacenter --latency-ms 150
+    """
+    from sync.sandbox.runtime import Sandbox, SandboxOptions
+
+    options = SandboxOptions(
+        seed=seed,  # type: ignore[arg-type]
+        flavor=confluence_flavor,  # type: ignore[arg-type]
+        cloud_v1_content=cloud_v1_content,  # type: ignore[arg-type]
+        state_file=state_file,
+        latency_ms=latency_ms,
+        rate_limit=not no_rate_limit,
+    )
+    stop = threading.Event()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: stop.set())
+    with Sandbox(options) as running:
+        click.echo(json.dumps(running.coordinates()))
+        sys.stdout.flush()
+        stop.wait()
+
+
+@sandbox.command("fault")
+@click.argument("base_url")
+@click.option("--kind", type=click.Choice(["status", "slow", "drop"]), default="status", show_default=True)
+@click.option("--status", type=int, default=503, show_default=True, help="HTTP status for --kind status.")
+@click.option("--retry-after", type=float, help="Seconds in Retry-After (429).")
+@click.option("--delay", type=float, default=0, help="Seconds to wait for --kind slow.")
+@click.option("--method", help="Only requests with this method.")
+@click.option("--path", help="Only requests whose path matches this regular expression.")
+@click.option("--times", type=int, default=1, show_default=True, help="How many matching requests it hits.")
+@click.option("--skip", type=int, default=0, show_default=True, help="Let this many matching requests pass first.")
+def sandbox_fault(base_url: str, **fault: Any) -> None:
+    """Inject a fault into a running emulator (BASE_URL from `sandbox up`).
+
+    \b
+    Example:
+      scenario-sync sandbox fault http://127.0.0.1:8001 --status 429 --retry-after 2 --times 3
+    """
+    import httpx
+
+    root = base_url.rstrip("/").removesuffix("/wiki")
+    response = httpx.post(f"{root}/_sandbox/faults", json={k: v for k, v in fault.items() if v is not None})
+    if response.status_code >= 400:
+        raise SyncError(f"the sandbox refused the fault: {response.text}")
+    click.echo(response.text)
+
+
+def main() -> None:
+    try:
+        cli(obj={})
+    except KeyboardInterrupt:
+        sys.exit(EXIT_CONFIG)

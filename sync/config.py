@@ -1,0 +1,122 @@
+"""Configuration: credentials from the environment (never from files, never printed) and jobs from
+scheduler.yaml, each validated so an error names the job, the key and the fix."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from sync.errors import ConfigError
+
+Flavor = Literal["cloud", "datacenter"]
+DEFAULT_NOTION_VERSION = "2025-09-03"  # notion-client 3.1.0's default; 2026-03-11 is served too
+
+
+class Credentials(BaseSettings):
+    """Where the two APIs are and who we are there. Secret values stay SecretStr end to end."""
+
+    model_config = SettingsConfigDict(extra="ignore")
+
+    notion_token: SecretStr | None = None
+    notion_base_url: str = "https://api.notion.com"
+    notion_version: str = DEFAULT_NOTION_VERSION
+    confluence_url: str | None = None
+    confluence_user: str | None = None
+    confluence_token: SecretStr | None = None
+    confluence_flavor: Flavor = "cloud"
+
+    def require(self) -> None:
+        missing = [
+            name.upper()
+            for name in ("notion_token", "confluence_url", "confluence_token")
+            if getattr(self, name) in (None, "")
+        ]
+        if self.confluence_flavor == "cloud" and not self.confluence_user:
+            missing.append("CONFLUENCE_USER")
+        if missing:
+            raise ConfigError(
+                "missing environment variables: " + ", ".join(missing),
+                "export them (see README, Configuration) or run a sandbox job",
+            )
+
+
+class SandboxSettings(BaseModel):
+    """A job marked `sandbox:` runs against the embedded emulators instead of real sites."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    seed: Literal["demo", "empty"] = "demo"
+    state_dir: Path = Path(".sandbox")
+
+
+class NotionSource(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    data_source_id: str | None = None
+
+
+class ConfluenceTarget(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    space_key: str
+    parent_page_id: str | None = None
+    parent_title: str | None = None
+
+
+class ReviewPolicy(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    required: list[str] = Field(default_factory=lambda: ["legal", "ops", "product"])
+
+
+class Job(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: str
+    schedule: str = "0 6 * * 1-5"
+    timezone: str = "UTC"
+    mapping: Path
+    notion: NotionSource = NotionSource()
+    confluence: ConfluenceTarget
+    review: ReviewPolicy = ReviewPolicy()
+    sandbox: SandboxSettings | None = None
+
+
+class Schedule(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    jobs: list[Job]
+
+    def job(self, name: str) -> Job:
+        for job in self.jobs:
+            if job.name == name:
+                return job
+        known = ", ".join(j.name for j in self.jobs)
+        raise ConfigError(f"no job named '{name}' in scheduler.yaml", f"use one of: {known}")
+
+
+def load_schedule(path: Path) -> Schedule:
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except FileNotFoundError as error:
+        raise ConfigError(f"{path} does not exist", "pass --config or run from the project folder") from error
+    except yaml.YAMLError as error:
+        raise ConfigError(f"{path} is not valid YAML: {error}", "fix the file") from error
+    try:
+        schedule = Schedule.model_validate(raw)
+    except ValidationError as error:
+        first = error.errors()[0]
+        loc = list(first["loc"])
+        where = ".".join(str(p) for p in loc)
+        if len(loc) > 1 and loc[0] == "jobs" and isinstance(loc[1], int) and isinstance(raw, dict):
+            name = (raw.get("jobs") or [{}])[loc[1]].get("name", f"#{loc[1] + 1}")
+            where = f"job '{name}': " + ".".join(str(p) for p in loc[2:])
+        raise ConfigError(f"{path}: {where}: {first['msg']}", "see README, Configuration") from error
+    for job in schedule.jobs:  # mapping paths are relative to scheduler.yaml
+        if not job.mapping.is_absolute():
+            job.mapping = path.parent / job.mapping
+    return schedule

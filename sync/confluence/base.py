@@ -1,0 +1,77 @@
+"""The one interface the sync has to Confluence, whichever surface (Cloud or Data Center) is behind it.
+
+Managed pages carry our content property (`PROPERTY_KEY`) and the marker label (`MANAGED_LABEL`); they
+are found with one CQL listing, never one GET per page.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+PROPERTY_KEY = "scenario-sync"
+MANAGED_LABEL = "scenario-sync-managed"
+
+
+@dataclass(frozen=True)
+class PageMeta:
+    """What we record on each page we write (its content property)."""
+
+    notion_page_id: str
+    fingerprint: str
+    written_version: int
+    entry_version: int
+
+    def to_json(self) -> dict[str, Any]:
+        return self.__dict__.copy()
+
+    @classmethod
+    def from_json(cls, value: Any) -> PageMeta | None:
+        try:
+            return cls(
+                notion_page_id=str(value["notion_page_id"]),
+                fingerprint=str(value["fingerprint"]),
+                written_version=int(value["written_version"]),
+                entry_version=int(value["entry_version"]),
+            )
+        except (KeyError, TypeError, ValueError):
+            return None
+
+
+@dataclass(frozen=True)
+class ManagedPage:
+    id: str
+    title: str
+    version: int
+    last_editor: str
+    labels: frozenset[str]
+    meta: PageMeta | None
+    property_id: str | None = None
+    property_version: int | None = None
+
+
+@dataclass(frozen=True)
+class Target:
+    space_key: str
+    space_id: str
+    parent_id: str
+
+
+class ConfluenceAdapter(Protocol):
+    flavor: str
+
+    def resolve_target(self, space_key: str, parent_id: str | None, parent_title: str | None) -> Target: ...
+
+    def find_managed(self, target: Target) -> list[ManagedPage]: ...
+
+    def title_taken(self, target: Target, title: str) -> str | None: ...
+
+    def create_page(
+        self, target: Target, title: str, body: str, labels: list[str], meta: PageMeta, message: str
+    ) -> ManagedPage: ...
+
+    def update_page(
+        self, page: ManagedPage, title: str, body: str, labels: list[str], meta: PageMeta, message: str
+    ) -> ManagedPage: ...
+
+    def page_url(self, page_id: str) -> str: ...

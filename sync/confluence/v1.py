@@ -1,0 +1,61 @@
+"""REST v1 pieces both surfaces use: the CQL listing of managed pages and adding labels."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from atlassian.rest_client import AtlassianRestAPI
+
+from sync.confluence.base import MANAGED_LABEL, PROPERTY_KEY, ManagedPage, PageMeta, Target
+from sync.retry import ApiCaller
+
+CQL_LIMIT = 100
+
+
+def _cql_quote(value: str) -> str:
+    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def iter_cql(client: AtlassianRestAPI, caller: ApiCaller, prefix: str, cql: str, expand: str) -> Iterator[dict]:
+    """Follow `_links.next` through a CQL content search."""
+    path: str | None = f"{prefix}/content/search"
+    params: dict[str, Any] | None = {"cql": cql, "expand": expand, "limit": CQL_LIMIT}
+    while path:
+        response = caller.call(lambda p=path, q=params: client.get(p, params=q), idempotent=True)
+        yield from response.get("results", [])
+        # `next` is relative to `_links.base` (the site with its context path), which `url` already is.
+        next_link = response.get("_links", {}).get("next")
+        path, params = (next_link.lstrip("/"), None) if next_link else (None, None)
+
+
+def managed_pages(client: AtlassianRestAPI, caller: ApiCaller, prefix: str, target: Target) -> list[ManagedPage]:
+    cql = (
+        f"space = {_cql_quote(target.space_key)} and label = {_cql_quote(MANAGED_LABEL)}"
+        f" and ancestor = {target.parent_id}"
+    )
+    expand = f"version,metadata.labels,metadata.properties.{PROPERTY_KEY}"
+    return [to_managed(item) for item in iter_cql(client, caller, prefix, cql, expand)]
+
+
+def to_managed(content: dict[str, Any]) -> ManagedPage:
+    version = content.get("version", {})
+    by = version.get("by", {})
+    labels = content.get("metadata", {}).get("labels", {}).get("results", [])
+    prop = content.get("metadata", {}).get("properties", {}).get(PROPERTY_KEY) or {}
+    return ManagedPage(
+        id=str(content["id"]),
+        title=content["title"],
+        version=int(version.get("number", 0)),
+        last_editor=by.get("displayName") or by.get("username") or by.get("accountId") or "someone",
+        labels=frozenset(label["name"] for label in labels),
+        meta=PageMeta.from_json(prop.get("value")),
+        property_id=str(prop["id"]) if prop.get("id") else None,
+        property_version=prop.get("version", {}).get("number"),
+    )
+
+
+def add_labels(client: AtlassianRestAPI, caller: ApiCaller, prefix: str, page_id: str, labels: list[str]) -> None:
+    if labels:
+        body = [{"prefix": "global", "name": name} for name in labels]
+        caller.call(lambda: client.post(f"{prefix}/content/{page_id}/label", data=body), idempotent=True, kind="write")

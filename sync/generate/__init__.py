@@ -1,0 +1,1 @@
+"""What each publishable entry becomes: the walkthrough prompt (and, as it grows, the clip plan)."""

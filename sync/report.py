@@ -1,0 +1,72 @@
+"""The run report: per entry the decision, the reason, the action and its outcome; totals; requests made.
+
+The same object is printed as a table for people and as JSON (`--json`, `--report FILE`) for machines.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+Outcome = Literal["published", "unchanged", "held", "problem", "failed", "planned"]
+
+# Exit codes a cron monitor can read.
+EXIT_OK = 0
+EXIT_ENTRY_PROBLEMS = 1
+EXIT_CONFIG = 2
+EXIT_PARTIAL = 3
+
+
+class EntryReport(BaseModel):
+    page_id: str
+    title: str
+    notion_url: str = ""
+    outcome: Outcome
+    reasons: list[str] = Field(default_factory=list)
+    action: str | None = None
+    action_reason: str | None = None
+    confluence_page_id: str | None = None
+    confluence_url: str | None = None
+    problems: list[str] = Field(default_factory=list)
+
+
+class ApiUsage(BaseModel):
+    requests: int = 0
+    writes: int = 0
+    retries: int = 0
+
+
+class RunReport(BaseModel):
+    job: str
+    flavor: str
+    dry_run: bool
+    started_at: datetime
+    finished_at: datetime | None = None
+    entries: list[EntryReport] = Field(default_factory=list)
+    notion: ApiUsage = ApiUsage()
+    confluence: ApiUsage = ApiUsage()
+    errors: list[str] = Field(default_factory=list)
+
+    def count(self, outcome: Outcome) -> int:
+        return sum(1 for e in self.entries if e.outcome == outcome)
+
+    @property
+    def totals(self) -> dict[str, int]:
+        outcomes: list[Outcome] = ["published", "unchanged", "held", "problem", "failed", "planned"]
+        return {o: self.count(o) for o in outcomes if self.count(o)}
+
+    @property
+    def exit_code(self) -> int:
+        if self.errors or self.count("failed"):
+            return EXIT_PARTIAL
+        if self.count("problem"):
+            return EXIT_ENTRY_PROBLEMS
+        return EXIT_OK
+
+    def to_json(self) -> dict:
+        data = self.model_dump(mode="json")
+        data["totals"] = self.totals
+        data["exit_code"] = self.exit_code
+        return data

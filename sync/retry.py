@@ -1,0 +1,117 @@
+"""How every API call is made: one rate limiter per API, tenacity retries that cannot duplicate a write.
+
+- 429 is retried on every method, waiting what Retry-After says (capped);
+- 5xx, timeouts and dropped connections are retried only for calls marked idempotent: reads, and updates
+  that carry a version number (a repeated one fails with 409 instead of writing twice);
+- everything else is raised at once.
+The clock and sleep are injected, so tests never wait.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from email.utils import parsedate_to_datetime
+from typing import TypeVar
+
+import httpx
+import requests
+from notion_client import APIResponseError
+from notion_client.errors import HTTPResponseError, RequestTimeoutError
+from tenacity import RetryCallState, Retrying, retry_if_exception, stop_after_attempt
+
+from sync.ratelimit import TokenBucket
+
+T = TypeVar("T")
+TRANSIENT_STATUSES = frozenset({500, 502, 503, 504})
+
+
+def status_of(error: BaseException) -> int | None:
+    if isinstance(error, HTTPResponseError):
+        return error.status
+    if isinstance(error, requests.HTTPError) and error.response is not None:
+        return error.response.status_code
+    return None
+
+
+def retry_after(error: BaseException, now: Callable[[], float] = time.time) -> float | None:
+    """Seconds the server asked us to wait (delta-seconds or an HTTP date), if it said."""
+    headers: dict | httpx.Headers | None = None
+    if isinstance(error, HTTPResponseError):
+        headers = error.headers
+    elif isinstance(error, requests.HTTPError) and error.response is not None:
+        headers = error.response.headers
+    value = headers.get("retry-after") if headers is not None else None
+    if not value:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        try:
+            return max(0.0, parsedate_to_datetime(value).timestamp() - now())
+        except (TypeError, ValueError):
+            return None
+
+
+def is_connection_failure(error: BaseException) -> bool:
+    return isinstance(error, httpx.TransportError | RequestTimeoutError | requests.ConnectionError | requests.Timeout)
+
+
+def is_transient(error: BaseException, idempotent: bool) -> bool:
+    status = status_of(error)
+    if status == 429:
+        return True
+    if not idempotent:
+        return False
+    return status in TRANSIENT_STATUSES or is_connection_failure(error)
+
+
+@dataclass
+class ApiCaller:
+    """Calls one API: waits for the rate limiter, retries what is safe to retry, counts requests."""
+
+    name: str
+    limiter: TokenBucket | None = None
+    attempts: int = 6
+    max_wait: float = 60.0
+    base_wait: float = 0.5
+    sleep: Callable[[float], None] = time.sleep
+    requests: int = 0
+    retries: int = 0
+    waited: float = 0.0
+    by_kind: dict[str, int] = field(default_factory=dict)
+
+    def _wait(self, state: RetryCallState) -> float:
+        error = state.outcome.exception() if state.outcome else None
+        asked = retry_after(error) if error else None
+        if asked is not None:
+            return min(asked, self.max_wait)
+        backoff = self.base_wait * 2 ** (state.attempt_number - 1)
+        return min(self.max_wait, backoff / 2 + random.random() * backoff / 2)
+
+    def _before_sleep(self, state: RetryCallState) -> None:
+        self.retries += 1
+        self.waited += state.upcoming_sleep
+
+    def call(self, fn: Callable[[], T], *, idempotent: bool, kind: str = "read") -> T:
+        def attempt() -> T:
+            if self.limiter is not None:
+                self.waited += self.limiter.take(self.sleep)
+            self.requests += 1
+            self.by_kind[kind] = self.by_kind.get(kind, 0) + 1
+            return fn()
+
+        retrying = Retrying(
+            stop=stop_after_attempt(self.attempts),
+            wait=self._wait,
+            retry=retry_if_exception(lambda e: is_transient(e, idempotent)),
+            sleep=self.sleep,
+            before_sleep=self._before_sleep,
+            reraise=True,
+        )
+        return retrying(attempt)
+
+
+__all__ = ["APIResponseError", "ApiCaller", "is_transient", "retry_after", "status_of"]

@@ -1,0 +1,195 @@
+"""One run of a job, stage by stage: read → map → gate → render → read Confluence → plan → apply → write back.
+
+Everything between the reads and the writes is pure. With `dry_run`, the run stops after planning.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sync.apply import Applied, apply
+from sync.config import Job
+from sync.confluence.base import ConfluenceAdapter, ManagedPage
+from sync.errors import ApiFailure, AuthError, SyncError, describe, http_status
+from sync.gate import Decision, decide
+from sync.mapping import Mapping, map_page
+from sync.model import EntryProblem, Scenario
+from sync.notion.reader import NotionReader
+from sync.notion.writeback import MAX_TEXT, EntryStatus, NotionWriter, current_status
+from sync.plan import DesiredPage, Plan, labels_for, plan
+from sync.render import entry_page
+from sync.report import EntryReport, RunReport
+from sync.retry import ApiCaller
+
+
+@contextlib.contextmanager
+def stage(name: str) -> Iterator[None]:
+    """Name the stage in any failure: refused credentials are a configuration error, the rest a partial run."""
+    try:
+        yield
+    except SyncError:
+        raise
+    except Exception as error:
+        if http_status(error) in (401, 403):
+            raise AuthError(
+                f"{name}: access refused ({describe(error)})", "check the token and its permissions"
+            ) from error
+        raise ApiFailure(
+            f"{name} failed: {describe(error)}", "run again; if it persists, check the service status"
+        ) from error
+
+
+@dataclass
+class Services:
+    reader: NotionReader
+    writer: NotionWriter
+    confluence: ConfluenceAdapter
+    notion_caller: ApiCaller
+    confluence_caller: ApiCaller
+    clock: Callable[[], datetime] = lambda: datetime.now(UTC)
+
+
+@dataclass
+class Entry:
+    """One Notion page on its way through the stages."""
+
+    page: dict[str, Any]
+    scenario: Scenario | None = None
+    problems: list[EntryProblem] | None = None
+    decision: Decision | None = None
+    desired: DesiredPage | None = None
+
+    @property
+    def page_id(self) -> str:
+        return self.page["id"]
+
+
+def read_entries(services: Services, mapping: Mapping, data_source_id: str) -> list[Entry]:
+    schema = services.reader.schema(data_source_id)
+    wanted = [c.property for c in mapping.columns()]
+    if mapping.writeback:
+        wanted += [
+            mapping.writeback.status.property,
+            mapping.writeback.message.property,
+            mapping.writeback.page.property,
+        ]
+    # Ask only for the columns we use; a column missing from the schema is reported per entry by the mapping.
+    ids = [schema[name]["id"] for name in dict.fromkeys(wanted) if name in schema]
+    return [Entry(page) for page in services.reader.entries(data_source_id, ids)]
+
+
+def evaluate(entries: list[Entry], mapping: Mapping, job: Job) -> None:
+    """Map, gate and render every entry (pure)."""
+    for entry in entries:
+        mapped = map_page(entry.page, mapping)
+        if isinstance(mapped, list):
+            entry.problems = mapped
+            continue
+        entry.scenario = mapped
+        entry.decision = decide(mapped, job.review)
+        if entry.decision.publish:
+            entry.desired = DesiredPage(
+                notion_page_id=mapped.page_id,
+                title=mapped.title,
+                body=entry_page(mapped, entry.decision),
+                labels=labels_for(mapped.keywords),
+                entry_version=mapped.version,
+            )
+
+
+def run_job(
+    job: Job, mapping: Mapping, services: Services, data_source_id: str, dry_run: bool = False
+) -> tuple[RunReport, Plan | None]:
+    report = RunReport(job=job.name, flavor=services.confluence.flavor, dry_run=dry_run, started_at=services.clock())
+    with stage("reading Notion"):
+        entries = read_entries(services, mapping, data_source_id)
+    evaluate(entries, mapping, job)
+
+    with stage("reading Confluence"):
+        target = services.confluence.resolve_target(
+            job.confluence.space_key, job.confluence.parent_page_id, job.confluence.parent_title
+        )
+        current = services.confluence.find_managed(target)
+    held = {e.page_id for e in entries if e.decision is not None and not e.decision.publish}
+    the_plan = plan([e.desired for e in entries if e.desired], current, held)
+
+    applied: dict[str, Applied] = {}
+    if not dry_run:
+        applied = {a.action.notion_page_id: a for a in apply(services.confluence, target, the_plan)}
+    actions = {a.notion_page_id: a for a in the_plan.actions}
+    pages = {p.meta.notion_page_id: p for p in current if p.meta}
+
+    for entry in entries:
+        row = _entry_report(entry, actions.get(entry.page_id), applied.get(entry.page_id), pages, services, dry_run)
+        report.entries.append(row)
+        if not dry_run and mapping.writeback is not None:
+            _write_back(entry, row, mapping, services, report)
+
+    report.notion.requests = services.notion_caller.requests
+    report.notion.writes = services.notion_caller.by_kind.get("write", 0)
+    report.notion.retries = services.notion_caller.retries
+    report.confluence.requests = services.confluence_caller.requests
+    report.confluence.writes = services.confluence_caller.by_kind.get("write", 0)
+    report.confluence.retries = services.confluence_caller.retries
+    report.finished_at = services.clock()
+    return report, the_plan
+
+
+def _entry_report(
+    entry: Entry,
+    action: Any,
+    applied: Applied | None,
+    pages: dict[str, ManagedPage],
+    services: Services,
+    dry_run: bool,
+) -> EntryReport:
+    title = entry.scenario.title if entry.scenario else (entry.problems[0].title if entry.problems else "")
+    row = EntryReport(page_id=entry.page_id, title=title, notion_url=entry.page.get("url", ""), outcome="held")
+    if entry.problems:
+        row.outcome = "problem"
+        row.problems = [str(p) for p in entry.problems]
+    elif entry.decision is not None:
+        row.reasons = list(entry.decision.reasons)
+    if action is not None:
+        row.action, row.action_reason = action.kind, action.reason
+    page = pages.get(entry.page_id)
+    if applied is not None and applied.page is not None:
+        page = applied.page
+    if page is not None:
+        row.confluence_page_id = page.id
+        row.confluence_url = services.confluence.page_url(page.id)
+    if entry.desired is None:
+        return row
+    if dry_run:
+        row.outcome = "planned" if action is not None and action.writes else "unchanged"
+    elif applied is not None and applied.error:
+        row.outcome = "failed"
+        row.problems.append(applied.error)
+    else:
+        row.outcome = "published" if action is not None and action.writes else "unchanged"
+    return row
+
+
+def _status_for(row: EntryReport) -> EntryStatus:
+    if row.outcome in ("published", "unchanged"):
+        return EntryStatus("Published", "; ".join(row.reasons), row.confluence_url)
+    if row.outcome == "problem":
+        return EntryStatus("Problem", "\n".join(row.problems)[:MAX_TEXT], row.confluence_url)
+    if row.outcome == "failed":
+        return EntryStatus("Problem", ("not published: " + "; ".join(row.problems))[:MAX_TEXT], row.confluence_url)
+    return EntryStatus("Held", "; ".join(row.reasons)[:MAX_TEXT], row.confluence_url)
+
+
+def _write_back(entry: Entry, row: EntryReport, mapping: Mapping, services: Services, report: RunReport) -> None:
+    assert mapping.writeback is not None
+    desired = _status_for(row)
+    if current_status(entry.page, mapping.writeback) == desired:
+        return
+    try:
+        services.writer.write_status(entry.page_id, desired, mapping.writeback)
+    except Exception as error:  # the entry's outcome stands; the missing status is reported
+        report.errors.append(f"status write-back to '{row.title}' failed: {describe(error)}")

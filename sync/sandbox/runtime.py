@@ -1,0 +1,140 @@
+"""Run both emulators on loopback: seeded, optionally persisted to a state file, with traffic settings.
+
+`Sandbox.coordinates()` is what `scenario-sync sandbox up` prints: everything a client needs to connect.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import SecretStr
+
+from sync.config import Credentials
+from sync.mapping import Mapping
+from sync.sandbox.confluence.app import ConfluenceEmulator
+from sync.sandbox.confluence.state import ConfluenceState
+from sync.sandbox.faults import Traffic
+from sync.sandbox.notion.app import NotionEmulator
+from sync.sandbox.notion.state import NotionState
+from sync.sandbox.seed import PARENT_TITLE, SPACE_KEY, seed_confluence, seed_notion
+from sync.sandbox.server import LoopbackServer
+
+NOTION_TOKEN = "secret_sandbox_notion_token"
+# Notion's documented average is 3 requests/s per integration; it tolerates short bursts.
+NOTION_RATE, NOTION_BURST = 3.0, 10
+CONFLUENCE_RATE, CONFLUENCE_BURST = 20.0, 40
+DEFAULT_MAPPING = Path(__file__).resolve().parents[2] / "mappings" / "default.yaml"
+
+
+@dataclass(frozen=True)
+class SandboxOptions:
+    seed: Literal["demo", "empty"] = "demo"
+    flavor: Literal["cloud", "datacenter"] = "cloud"
+    cloud_v1_content: Literal["available", "removed"] = "available"
+    state_file: Path | None = None
+    latency_ms: float = 0.0
+    rate_limit: bool = True
+    mapping: Path = DEFAULT_MAPPING
+
+
+class Sandbox:
+    def __init__(self, options: SandboxOptions = SandboxOptions()) -> None:
+        self.options = options
+        self.info: dict[str, Any] = {}
+        notion_state, confluence_state = self._load_or_seed()
+        self.notion = NotionEmulator(notion_state, self._traffic(NOTION_RATE, NOTION_BURST), token=NOTION_TOKEN)
+        self.confluence = ConfluenceEmulator(
+            confluence_state, self._traffic(CONFLUENCE_RATE, CONFLUENCE_BURST), options.cloud_v1_content
+        )
+        self.notion_server = LoopbackServer(self.notion)
+        self.confluence_server = LoopbackServer(self.confluence)
+
+    def _traffic(self, rate: float, burst: int) -> Traffic:
+        limited = self.options.rate_limit
+        return Traffic(latency_ms=self.options.latency_ms, rate=rate if limited else None, burst=burst)
+
+    def _load_or_seed(self) -> tuple[NotionState, ConfluenceState]:
+        path = self.options.state_file
+        if path is not None and path.exists():
+            saved = json.loads(path.read_text(encoding="utf-8"))
+            confluence = ConfluenceState.load(saved["confluence"])
+            if confluence.flavor != self.options.flavor:
+                raise ValueError(f"{path} holds a {confluence.flavor} site; use another state file")
+            self.info = saved["info"]
+            return NotionState.load(saved["notion"]), confluence
+        notion, confluence = NotionState(), ConfluenceState(self.options.flavor)
+        database_id = data_source_id = None
+        if self.options.seed == "demo":
+            database_id, data_source_id = seed_notion(notion, Mapping.load(self.options.mapping))
+        space_id, parent_id = seed_confluence(confluence)
+        self.info = {
+            "database_id": database_id,
+            "data_source_id": data_source_id,
+            "space_id": space_id,
+            "parent_page_id": parent_id,
+        }
+        return notion, confluence
+
+    def save(self) -> None:
+        if self.options.state_file is None:
+            return
+        self.options.state_file.parent.mkdir(parents=True, exist_ok=True)
+        data = {"info": self.info, "notion": self.notion.state.dump(), "confluence": self.confluence.state.dump()}
+        self.options.state_file.write_text(json.dumps(data), encoding="utf-8")
+
+    def start(self) -> Sandbox:
+        self.notion_server.start()
+        self.confluence_server.start()
+        return self
+
+    def stop(self) -> None:
+        self.notion_server.stop()
+        self.confluence_server.stop()
+        self.save()
+
+    def __enter__(self) -> Sandbox:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    @property
+    def confluence_base_url(self) -> str:
+        return self.confluence_server.url + self.confluence.base_path
+
+    def coordinates(self) -> dict[str, Any]:
+        api_user = self.confluence.state.api_user
+        cloud = self.options.flavor == "cloud"
+        return {
+            "notion": {
+                "base_url": self.notion_server.url,
+                "token": NOTION_TOKEN,
+                "root_page_id": self.notion.state.root_page_id,
+                "database_id": self.info["database_id"],
+                "data_source_id": self.info["data_source_id"],
+            },
+            "confluence": {
+                "base_url": self.confluence_base_url,
+                "flavor": self.options.flavor,
+                "user": api_user.email if cloud else None,
+                "token": api_user.api_token,
+                "space_key": SPACE_KEY,
+                "space_id": self.info["space_id"],
+                "parent_page_id": self.info["parent_page_id"],
+                "parent_title": PARENT_TITLE,
+            },
+        }
+
+    def credentials(self) -> Credentials:
+        coords = self.coordinates()
+        return Credentials(
+            notion_token=SecretStr(NOTION_TOKEN),
+            notion_base_url=coords["notion"]["base_url"],
+            confluence_url=coords["confluence"]["base_url"],
+            confluence_user=coords["confluence"]["user"],
+            confluence_token=SecretStr(coords["confluence"]["token"]),
+            confluence_flavor=self.options.flavor,
+        )

@@ -1,0 +1,55 @@
+"""Open the clients for one run: the official Notion and Confluence clients behind rate-limited callers."""
+
+from __future__ import annotations
+
+import contextlib
+import time
+from collections.abc import Callable, Iterator
+
+from sync.config import Credentials, Job
+from sync.confluence import connect
+from sync.errors import ConfigError
+from sync.mapping import Mapping
+from sync.notion.client import make_client
+from sync.notion.reader import NotionReader
+from sync.notion.writeback import NotionWriter
+from sync.plan import Plan
+from sync.ratelimit import TokenBucket
+from sync.report import RunReport
+from sync.retry import ApiCaller
+from sync.run import Services, run_job
+
+# Notion averages 3 requests/s per integration; Confluence Cloud's limits are per site and looser.
+NOTION_RATE, CONFLUENCE_RATE = 3.0, 10.0
+
+
+@contextlib.contextmanager
+def open_services(credentials: Credentials, sleep: Callable[[float], None] = time.sleep) -> Iterator[Services]:
+    credentials.require()
+    notion_caller = ApiCaller("notion", TokenBucket(NOTION_RATE, 3), sleep=sleep)
+    confluence_caller = ApiCaller("confluence", TokenBucket(CONFLUENCE_RATE, 10), sleep=sleep)
+    client = make_client(credentials)
+    try:
+        yield Services(
+            reader=NotionReader(client, notion_caller),
+            writer=NotionWriter(client, notion_caller),
+            confluence=connect(credentials, confluence_caller),
+            notion_caller=notion_caller,
+            confluence_caller=confluence_caller,
+        )
+    finally:
+        client.close()
+
+
+def run_once(
+    job: Job,
+    credentials: Credentials,
+    data_source_id: str | None,
+    dry_run: bool = False,
+    sleep: Callable[[float], None] = time.sleep,
+) -> tuple[RunReport, Plan | None]:
+    if not data_source_id:
+        raise ConfigError(f"job '{job.name}' names no notion.data_source_id", "add it to scheduler.yaml")
+    mapping = Mapping.load(job.mapping)
+    with open_services(credentials, sleep) as services:
+        return run_job(job, mapping, services, data_source_id, dry_run=dry_run)

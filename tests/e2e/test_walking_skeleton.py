@@ -1,0 +1,91 @@
+"""The whole path, against both Confluence surfaces: read Notion, map, gate, render, plan, publish, write back."""
+
+from __future__ import annotations
+
+from sync.confluence.base import MANAGED_LABEL, PROPERTY_KEY
+from sync.notion.client import make_client
+
+PUBLISHED = {
+    "Customer says a critical integration is down right now",
+    "Customer escalates after an incomplete first answer",
+}
+
+
+def children(sandbox):
+    state = sandbox.confluence.state
+    return {p.title: p for p in state.children(sandbox.info["parent_page_id"])}
+
+
+def notion_status(sandbox) -> dict[str, tuple[str | None, str, str | None]]:
+    """Each entry's written-back (status, message, page link), read through the official client."""
+    client = make_client(sandbox.credentials())
+    try:
+        pages = client.data_sources.query(sandbox.info["data_source_id"])["results"]
+    finally:
+        client.close()
+    out = {}
+    for page in pages:
+        props = page["properties"]
+        title = "".join(t["plain_text"] for t in props["Scenario"]["title"])
+        status = (props["Sync status"]["select"] or {}).get("name")
+        message = "".join(t["plain_text"] for t in props["Sync message"]["rich_text"])
+        out[title] = (status, message, props["Confluence page"]["url"])
+    return out
+
+
+def test_first_run_publishes_approved_entries_and_second_run_writes_nothing(sandbox, run_demo) -> None:
+    report, _ = run_demo(sandbox)
+
+    pages = children(sandbox)
+    assert set(pages) == PUBLISHED
+    for page in pages.values():
+        assert {label.name for label in page.labels} >= {MANAGED_LABEL}
+        assert page.properties[PROPERTY_KEY].value["written_version"] == page.version
+    assert report.totals == {"published": 2, "held": 2, "problem": 1}
+    assert report.exit_code == 1  # one entry has a problem
+
+    sandbox.notion.traffic.clear()
+    sandbox.confluence.traffic.clear()
+    second, _ = run_demo(sandbox)
+    assert second.totals == {"unchanged": 2, "held": 2, "problem": 1}
+    assert sandbox.confluence.traffic.writes() == []
+    assert sandbox.notion.traffic.writes() == []
+    assert second.confluence.writes == second.notion.writes == 0
+
+
+def test_held_and_broken_entries_say_why_in_the_report(sandbox, run_demo) -> None:
+    report, _ = run_demo(sandbox)
+    by_title = {e.title: e for e in report.entries}
+    refund = by_title["Refund asked for outside the refund window"]
+    assert refund.outcome == "held"
+    assert "held: changed since legal approved version 2 (entry is version 3)" in refund.reasons
+    feature = by_title["Customer asks for a feature we do not have"]
+    assert feature.reasons == ["held: legal review is 'In review' for version 1"]
+    access = by_title["Customer asks for account access or data the agent may not share"]
+    assert access.outcome == "problem"
+    assert access.problems == ["4 Escalation rule: it is empty; set some text"]
+
+
+def test_dry_run_plans_without_writing(sandbox, run_demo) -> None:
+    report, plan = run_demo(sandbox, dry_run=True)
+    assert [a.kind for a in plan.writes] == ["create", "create"]
+    assert report.count("planned") == 2
+    assert sandbox.confluence.traffic.writes() == []
+    assert sandbox.notion.traffic.writes() == []
+
+
+def test_status_is_written_back_to_each_notion_entry(sandbox, run_demo) -> None:
+    run_demo(sandbox)
+    status = notion_status(sandbox)
+    pages = children(sandbox)
+    integration = status["Customer says a critical integration is down right now"]
+    assert integration[0] == "Published"
+    assert integration[2].endswith(f"pageId={pages['Customer says a critical integration is down right now'].id}")
+    assert status["Customer asks for a feature we do not have"][:2] == (
+        "Held",
+        "held: legal review is 'In review' for version 1",
+    )
+    assert status["Customer asks for account access or data the agent may not share"][:2] == (
+        "Problem",
+        "4 Escalation rule: it is empty; set some text",
+    )
