@@ -10,7 +10,7 @@ from rich.console import Console
 from rich.table import Table
 
 from sync.plan import Plan
-from sync.report import RunReport
+from sync.report import EntryReport, RunReport
 
 _STYLE = {"published": "green", "unchanged": "dim", "held": "yellow", "problem": "red", "failed": "red bold"}
 
@@ -23,21 +23,30 @@ def emit_json(data: Any) -> None:
     click.echo(json.dumps(data, indent=2, ensure_ascii=False))
 
 
+def _why(entry: EntryReport) -> list[str]:
+    why = entry.problems or entry.reasons
+    if entry.action and entry.action not in ("noop", "keep"):
+        return [f"{entry.action}: {entry.action_reason}", *why]
+    return list(why)
+
+
 def show_report(report: RunReport, plan: Plan | None = None) -> None:
     out = console()
     mode = " (dry run: nothing written)" if report.dry_run else ""
     out.print(f"[bold]Job {report.job}[/bold] → Confluence {report.flavor}{mode}")
-    table = Table(show_header=True, header_style="bold", expand=False)
-    table.add_column("Entry", overflow="fold", max_width=48)
-    table.add_column("Outcome")
-    table.add_column("Why", overflow="fold", max_width=70)
-    for entry in report.entries:
-        why = entry.problems or entry.reasons
-        if entry.action and entry.action not in ("noop", "keep"):
-            why = [f"{entry.action}: {entry.action_reason}", *why]
-        style = _STYLE.get(entry.outcome, "")
-        table.add_row(entry.title, f"[{style}]{entry.outcome}[/{style}]" if style else entry.outcome, "\n".join(why))
-    out.print(table)
+    rows = [(entry.title, entry.outcome, _why(entry)) for entry in report.entries]
+    if out.is_terminal:
+        table = Table(show_header=True, header_style="bold", expand=False)
+        table.add_column("Entry", overflow="fold", max_width=48)
+        table.add_column("Outcome")
+        table.add_column("Why", overflow="fold", max_width=70)
+        for title, outcome, why in rows:
+            style = _STYLE.get(outcome, "")
+            table.add_row(title, f"[{style}]{outcome}[/{style}]" if style else outcome, "\n".join(why))
+        out.print(table)
+    else:  # logs and pipes: one line per entry, never wrapped mid-reason
+        for title, outcome, why in rows:
+            click.echo(f"- {title}: {outcome}" + "".join(f"\n    {line}" for line in why))
     totals = ", ".join(f"{n} {k}" for k, n in report.totals.items()) or "no entries"
     out.print(f"Entries: {totals}")
     out.print(

@@ -24,16 +24,18 @@ NOTION_RATE, CONFLUENCE_RATE = 3.0, 10.0
 
 
 @contextlib.contextmanager
-def open_services(credentials: Credentials, sleep: Callable[[float], None] = time.sleep) -> Iterator[Services]:
+def open_services(
+    credentials: Credentials, sleep: Callable[[float], None] = time.sleep, timeout_s: float = 30
+) -> Iterator[Services]:
     credentials.require()
     notion_caller = ApiCaller("notion", TokenBucket(NOTION_RATE, 3), sleep=sleep)
     confluence_caller = ApiCaller("confluence", TokenBucket(CONFLUENCE_RATE, 10), sleep=sleep)
-    client = make_client(credentials)
+    client = make_client(credentials, timeout_s)
     try:
         yield Services(
             reader=NotionReader(client, notion_caller),
             writer=NotionWriter(client, notion_caller),
-            confluence=connect(credentials, confluence_caller),
+            confluence=connect(credentials, confluence_caller, timeout_s),
             notion_caller=notion_caller,
             confluence_caller=confluence_caller,
         )
@@ -47,9 +49,10 @@ def run_once(
     data_source_id: str | None,
     dry_run: bool = False,
     sleep: Callable[[float], None] = time.sleep,
+    timeout_s: float = 30,
 ) -> tuple[RunReport, Plan | None]:
     if not data_source_id:
         raise ConfigError(f"job '{job.name}' names no notion.data_source_id", "add it to scheduler.yaml")
     mapping = Mapping.load(job.mapping)
-    with open_services(credentials, sleep) as services:
+    with open_services(credentials, sleep, timeout_s) as services:
         return run_job(job, mapping, services, data_source_id, dry_run=dry_run)

@@ -49,7 +49,10 @@ def sandbox(request, make_sandbox) -> Sandbox:
 
 @pytest.fixture
 def run_demo(demo_job: Job):
-    def run(sandbox: Sandbox, dry_run: bool = False):
-        return run_once(demo_job, sandbox.credentials(), sandbox.info["data_source_id"], dry_run, sleep=no_sleep)
+    def run(sandbox: Sandbox, dry_run: bool = False, sleep=no_sleep, **kwargs):
+        credentials = sandbox.credentials()
+        if kwargs:
+            credentials = credentials.model_copy(update=kwargs.pop("credentials", {}))
+        return run_once(demo_job, credentials, sandbox.info["data_source_id"], dry_run, sleep=sleep, **kwargs)
 
     return run

@@ -22,8 +22,14 @@ class CloudConfluence:
         self.base_url = url.rstrip("/")
         # retry_with_header=False: the library would sleep out a 429 itself; ApiCaller does it, with a clock.
         self.client = Confluence(
-            url=self.base_url, username=user, password=token, api_version=2, timeout=timeout, retry_with_header=False
+            url=self.base_url,
+            username=user,
+            password=token,
+            api_version=2,
+            timeout=max(1, int(timeout)),
+            retry_with_header=False,
         )
+        self.client.timeout = timeout  # the constructor rounds to whole seconds; requests takes a float
         self.caller = caller
 
     def _get(self, path: str, params: dict[str, Any] | None = None) -> Any:

@@ -21,7 +21,10 @@ class DataCenterConfluence:
     def __init__(self, url: str, token: str, caller: ApiCaller, timeout: float = 30) -> None:
         self.base_url = url.rstrip("/")
         # retry_with_header=False: the library would sleep out a 429 itself; ApiCaller does it, with a clock.
-        self.client = Confluence(url=self.base_url, token=token, cloud=False, timeout=timeout, retry_with_header=False)
+        self.client = Confluence(
+            url=self.base_url, token=token, cloud=False, timeout=max(1, int(timeout)), retry_with_header=False
+        )
+        self.client.timeout = timeout  # the constructor rounds to whole seconds; requests takes a float
         self.caller = caller
 
     def _get(self, path: str, params: dict[str, Any] | None = None) -> Any:

@@ -40,6 +40,13 @@ class SandboxOptions:
     mapping: Path = DEFAULT_MAPPING
 
 
+def _server(app: object, port: int) -> LoopbackServer:
+    try:
+        return LoopbackServer(app, port=port)
+    except OSError:  # taken since: any free port will do
+        return LoopbackServer(app)
+
+
 class Sandbox:
     def __init__(self, options: SandboxOptions = SandboxOptions()) -> None:
         self.options = options
@@ -49,8 +56,12 @@ class Sandbox:
         self.confluence = ConfluenceEmulator(
             confluence_state, self._traffic(CONFLUENCE_RATE, CONFLUENCE_BURST), options.cloud_v1_content
         )
-        self.notion_server = LoopbackServer(self.notion)
-        self.confluence_server = LoopbackServer(self.confluence)
+        # A sandbox kept in a state file comes back on the same ports where it can, so the links the sync
+        # wrote (Confluence page URLs in Notion) stay valid from one run to the next.
+        ports = self.info.get("ports", {})
+        self.notion_server = _server(self.notion, ports.get("notion", 0))
+        self.confluence_server = _server(self.confluence, ports.get("confluence", 0))
+        self.info["ports"] = {"notion": self.notion_server.port, "confluence": self.confluence_server.port}
 
     def _traffic(self, rate: float, burst: int) -> Traffic:
         limited = self.options.rate_limit

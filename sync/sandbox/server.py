@@ -28,9 +28,12 @@ class LoopbackServer:
         )
 
     @property
+    def port(self) -> int:
+        return int(self._server.server_address[1])
+
+    @property
     def url(self) -> str:
-        host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}"
+        return f"http://{self._server.server_address[0]}:{self.port}"
 
     def start(self) -> LoopbackServer:
         self._thread.start()

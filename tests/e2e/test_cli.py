@@ -1,0 +1,106 @@
+"""The command line as a user drives it: help, exit codes, JSON output, the sandbox server, the demo."""
+
+from __future__ import annotations
+
+import json
+import signal
+import subprocess
+import sys
+
+import httpx
+import pytest
+from click.testing import CliRunner
+
+from sync.cli import cli
+from sync.sandbox.runtime import NOTION_TOKEN
+from tests.conftest import ROOT
+
+CONFIG = str(ROOT / "scheduler.yaml")
+SECRETS = (NOTION_TOKEN, "token-sync-bot")
+COMMANDS = [["run"], ["plan"], ["demo"], ["sandbox"], ["sandbox", "up"], ["sandbox", "fault"]]
+
+
+@pytest.fixture
+def runner(tmp_path, monkeypatch) -> CliRunner:
+    monkeypatch.chdir(tmp_path)  # sandbox state files go to ./.sandbox
+    for name in ("NOTION_TOKEN", "CONFLUENCE_URL", "CONFLUENCE_USER", "CONFLUENCE_TOKEN", "CONFLUENCE_FLAVOR"):
+        monkeypatch.delenv(name, raising=False)
+    return CliRunner()
+
+
+@pytest.mark.parametrize("command", COMMANDS, ids=" ".join)
+def test_every_command_has_help_that_teaches(runner, command) -> None:
+    result = runner.invoke(cli, [*command, "--help"])
+    assert result.exit_code == 0
+    assert "Example" in result.output or command == ["sandbox"]
+
+
+def test_run_prints_a_json_report_without_credentials(runner) -> None:
+    result = runner.invoke(cli, ["run", "--config", CONFIG, "--job", "demo", "--json"])
+    assert result.exit_code == 1, result.output  # the demo seeds one entry with a problem
+    report = json.loads(result.output)
+    assert report["totals"] == {"published": 2, "held": 2, "problem": 1}
+    assert report["exit_code"] == 1
+    assert not any(secret in result.output for secret in SECRETS)
+
+    again = runner.invoke(cli, ["run", "--config", CONFIG, "--job", "demo", "--json"])
+    second = json.loads(again.output)
+    assert second["confluence"]["writes"] == second["notion"]["writes"] == 0
+
+
+def test_plan_writes_nothing_and_says_why(runner) -> None:
+    result = runner.invoke(cli, ["plan", "--config", CONFIG, "--job", "demo"])
+    assert "dry run: nothing written" in result.output
+    assert "create: approved, not yet published" in result.output
+
+
+def test_missing_credentials_exit_2_with_the_fix(runner) -> None:
+    result = runner.invoke(cli, ["run", "--config", CONFIG, "--job", "support-emea"])
+    assert result.exit_code == 2
+    assert "Error: missing environment variables: NOTION_TOKEN, CONFLUENCE_URL, CONFLUENCE_TOKEN" in result.output
+    assert "Fix:" in result.output
+
+
+def test_unknown_job_names_the_known_ones(runner) -> None:
+    result = runner.invoke(cli, ["run", "--config", CONFIG, "--job", "nope"])
+    assert result.exit_code == 2
+    assert "no job named 'nope'" in result.output and "demo, support-emea" in result.output
+
+
+def test_demo_publishes_then_finds_nothing_to_do(runner) -> None:
+    result = runner.invoke(cli, ["demo", "--config", CONFIG, "--confluence-flavor", "datacenter"])
+    assert result.exit_code == 0, result.output
+    assert "Second run: 0 Confluence writes, 0 Notion writes." in result.output
+    assert "Customer says a critical integration is down right now  (page" in result.output
+
+
+def test_sandbox_up_prints_one_json_line_takes_faults_and_stops_on_sigterm(tmp_path) -> None:
+    process = subprocess.Popen(
+        [sys.executable, "-m", "sync", "sandbox", "up", "--confluence-flavor", "datacenter", "--no-rate-limit"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=tmp_path,
+    )
+    try:
+        line = process.stdout.readline()
+        coords = json.loads(line)
+        assert set(coords) == {"notion", "confluence"}
+        assert coords["confluence"]["flavor"] == "datacenter" and coords["confluence"]["user"] is None
+        assert coords["notion"]["data_source_id"] and coords["confluence"]["space_key"] == "SUP"
+
+        base = coords["confluence"]["base_url"]
+        fault = subprocess.run(
+            [sys.executable, "-m", "sync", "sandbox", "fault", base, "--status", "503", "--path", "/rest/api/space"],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        assert json.loads(fault.stdout)["added"]["status"] == 503
+        headers = {"Authorization": f"Bearer {coords['confluence']['token']}"}
+        assert httpx.get(f"{base}/rest/api/space", headers=headers).status_code == 503
+        assert httpx.get(f"{base}/rest/api/space", headers=headers).status_code == 200
+    finally:
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=10) == 0
+    assert process.stdout.read() == ""  # exactly one line
