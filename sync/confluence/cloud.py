@@ -7,116 +7,73 @@ from typing import Any
 
 from atlassian import Confluence
 
-from sync.confluence import v1
 from sync.confluence.base import PROPERTY_KEY, ManagedPage, PageMeta, Target
+from sync.confluence.surface import Surface
 from sync.errors import ConfigError
 from sync.retry import ApiCaller
 
-V1 = "rest/api"
 
-
-class CloudConfluence:
+class CloudConfluence(Surface):
     flavor = "cloud"
 
     def __init__(self, url: str, user: str, token: str, caller: ApiCaller, timeout: float = 30) -> None:
-        self.base_url = url.rstrip("/")
         # retry_with_header=False: the library would sleep out a 429 itself; ApiCaller does it, with a clock.
-        self.client = Confluence(
-            url=self.base_url,
+        client = Confluence(
+            url=url.rstrip("/"),
             username=user,
             password=token,
             api_version=2,
             timeout=max(1, int(timeout)),
             retry_with_header=False,
         )
-        self.client.timeout = timeout  # the constructor rounds to whole seconds; requests takes a float
-        self.caller = caller
-
-    def _get(self, path: str, params: dict[str, Any] | None = None) -> Any:
-        return self.caller.call(lambda: self.client.get(path, params=params), idempotent=True)
+        super().__init__(client, url, caller, timeout)
 
     def resolve_target(self, space_key: str, parent_id: str | None, parent_title: str | None) -> Target:
-        spaces = self._get("api/v2/spaces", {"keys": space_key}).get("results", [])
+        spaces = self.read("api/v2/spaces", {"keys": space_key}).get("results", [])
         if not spaces:
             raise ConfigError(f"Confluence space {space_key} not found", "check confluence.space_key and access")
         space_id = str(spaces[0]["id"])
         if parent_id is None:
-            pages = self._get("api/v2/pages", {"space-id": space_id, "title": parent_title}).get("results", [])
+            pages = self.read("api/v2/pages", {"space-id": space_id, "title": parent_title}).get("results", [])
             if not pages:
                 raise ConfigError(
                     f"no page titled '{parent_title}' in space {space_key}", "create it or set parent_page_id"
                 )
             parent_id = str(pages[0]["id"])
         else:
-            self._get(f"api/v2/pages/{parent_id}")
+            self.read(f"api/v2/pages/{parent_id}")
         return Target(space_key, space_id, parent_id)
 
-    def find_managed(self, target: Target) -> list[ManagedPage]:
-        return v1.managed_pages(self.client, self.caller, V1, target)
-
     def title_taken(self, target: Target, title: str) -> str | None:
-        pages = self._get("api/v2/pages", {"space-id": target.space_id, "title": title}).get("results", [])
+        pages = self.read("api/v2/pages", {"space-id": target.space_id, "title": title}).get("results", [])
         return str(pages[0]["id"]) if pages else None
 
-    def create_page(
-        self, target: Target, title: str, body: str, labels: list[str], meta: PageMeta, message: str
-    ) -> ManagedPage:
-        page = self.caller.call(
+    def _post_page(self, target: Target, title: str, body: str) -> dict[str, Any]:
+        return self.write(
             lambda: self.client.create_page(
                 space_id=target.space_id, title=title, body=body, parent_id=target.parent_id
             ),
             idempotent=False,
-            kind="write",
         )
-        page_id = str(page["id"])
-        v1.add_labels(self.client, self.caller, V1, page_id, labels)
-        meta = PageMeta(meta.notion_page_id, meta.fingerprint, int(page["version"]["number"]), meta.entry_version)
-        prop = self.caller.call(
-            lambda: self.client.post(
-                f"api/v2/pages/{page_id}/properties", data={"key": PROPERTY_KEY, "value": meta.to_json()}
-            ),
-            idempotent=False,
-            kind="write",
-        )
-        return ManagedPage(page_id, title, meta.written_version, "", frozenset(labels), meta, str(prop["id"]), 1)
 
-    def update_page(
-        self, page: ManagedPage, title: str, body: str, labels: list[str], meta: PageMeta, message: str
-    ) -> ManagedPage:
-        number = page.version + 1
+    def _put_page(self, page_id: str, number: int, title: str, body: str, message: str) -> None:
+        # Not the library's update_page: it omits `status` (v2 requires it) and fixes the version message.
         payload = {
-            "id": page.id,
+            "id": page_id,
             "status": "current",
             "title": title,
             "body": {"representation": "storage", "value": body},
             "version": {"number": number, "message": message},
         }
-        self.caller.call(
-            lambda: self.client.put(f"api/v2/pages/{page.id}", data=payload), idempotent=True, kind="write"
-        )
-        v1.add_labels(self.client, self.caller, V1, page.id, sorted(set(labels) - page.labels))
-        meta = PageMeta(meta.notion_page_id, meta.fingerprint, number, meta.entry_version)
-        prop_id, prop_version = self._write_property(page, meta)
-        return ManagedPage(page.id, title, number, "", frozenset(labels) | page.labels, meta, prop_id, prop_version)
+        self.write(lambda: self.client.put(f"api/v2/pages/{page_id}", data=payload), idempotent=True)
 
-    def _write_property(self, page: ManagedPage, meta: PageMeta) -> tuple[str, int]:
-        if page.property_id is None:
-            prop = self.caller.call(
-                lambda: self.client.post(
-                    f"api/v2/pages/{page.id}/properties", data={"key": PROPERTY_KEY, "value": meta.to_json()}
-                ),
-                idempotent=False,
-                kind="write",
-            )
-            return str(prop["id"]), 1
-        number = (page.property_version or 0) + 1
+    def _post_property(self, page_id: str, meta: PageMeta) -> str | None:
+        data = {"key": PROPERTY_KEY, "value": meta.to_json()}
+        prop = self.write(lambda: self.client.post(f"api/v2/pages/{page_id}/properties", data=data), idempotent=False)
+        return str(prop["id"])
+
+    def _put_property(self, page: ManagedPage, meta: PageMeta, number: int) -> None:
+        # v2 addresses a property by its id (the library's by-key helpers put the key there, which v2 refuses).
         data = {"key": PROPERTY_KEY, "value": meta.to_json(), "version": {"number": number}}
-        self.caller.call(
-            lambda: self.client.put(f"api/v2/pages/{page.id}/properties/{page.property_id}", data=data),
-            idempotent=True,
-            kind="write",
-        )
-        return page.property_id, number
-
-    def page_url(self, page_id: str) -> str:
-        return f"{self.base_url}/pages/viewpage.action?pageId={page_id}"
+        path = f"api/v2/pages/{page.id}/properties/{page.property_id}"
+        self.write(lambda: self.client.put(path, data=data), idempotent=True)

@@ -104,3 +104,38 @@ def test_sandbox_up_prints_one_json_line_takes_faults_and_stops_on_sigterm(tmp_p
         process.send_signal(signal.SIGTERM)
         assert process.wait(timeout=10) == 0
     assert process.stdout.read() == ""  # exactly one line
+
+
+@pytest.mark.parametrize("flavor", ["cloud", "datacenter"])
+def test_a_real_job_takes_its_credentials_from_the_environment(runner, make_sandbox, tmp_path, monkeypatch, flavor):
+    sandbox = make_sandbox(flavor=flavor)
+    coords = sandbox.coordinates()
+    config = tmp_path / "scheduler.yaml"
+    config.write_text(
+        f"""
+jobs:
+  - name: team
+    mapping: {ROOT / "mappings" / "default.yaml"}
+    notion: {{data_source_id: {coords["notion"]["data_source_id"]}}}
+    confluence: {{space_key: SUP, parent_page_id: "{coords["confluence"]["parent_page_id"]}"}}
+"""
+    )
+    env = {
+        "NOTION_TOKEN": coords["notion"]["token"],
+        "NOTION_BASE_URL": coords["notion"]["base_url"],
+        "CONFLUENCE_URL": coords["confluence"]["base_url"],
+        "CONFLUENCE_TOKEN": coords["confluence"]["token"],
+        "CONFLUENCE_FLAVOR": flavor,
+    }
+    if coords["confluence"]["user"]:
+        env["CONFLUENCE_USER"] = coords["confluence"]["user"]
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+
+    result = runner.invoke(cli, ["run", "--config", str(config), "--job", "team", "--report", "out/report.json"])
+    assert result.exit_code == 1, result.output
+    assert "Entries: 2 published, 2 held, 1 problem" in result.output
+    written = (tmp_path / "out" / "report.json").read_text()
+    assert json.loads(written)["flavor"] == flavor
+    for secret in (coords["notion"]["token"], coords["confluence"]["token"]):
+        assert secret not in result.output and secret not in written

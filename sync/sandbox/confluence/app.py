@@ -61,7 +61,8 @@ class ConfluenceEmulator(V2Routes, V1Routes, Emulator):
     def authenticate(self, request: Request) -> None:
         self._local.user = self._credentials_user(request.headers.get("Authorization", ""))
         if self._local.user is None:
-            raise self._error(request.path, 401, "Basic authentication with an API token is required")
+            needed = "an email and API token (basic auth)" if self.flavor == "cloud" else "a personal access token"
+            raise self._error(request.path, 401, f"Authentication failed: send {needed}")
 
     def _credentials_user(self, header: str) -> User | None:
         scheme, _, value = header.partition(" ")
