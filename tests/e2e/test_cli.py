@@ -17,6 +17,7 @@ from tests.conftest import ROOT
 
 CONFIG = str(ROOT / "scheduler.yaml")
 SECRETS = (NOTION_TOKEN, "token-sync-bot")
+SANDBOX_UP = [sys.executable, "-m", "sync", "sandbox", "up"]
 COMMANDS = [["run"], ["plan"], ["demo"], ["sandbox"], ["sandbox", "up"], ["sandbox", "fault"]]
 
 
@@ -76,7 +77,7 @@ def test_demo_publishes_then_finds_nothing_to_do(runner) -> None:
 
 def test_sandbox_up_prints_one_json_line_takes_faults_and_stops_on_sigterm(tmp_path) -> None:
     process = subprocess.Popen(
-        [sys.executable, "-m", "sync", "sandbox", "up", "--confluence-flavor", "datacenter", "--no-rate-limit"],
+        [*SANDBOX_UP, "--confluence-flavor", "datacenter", "--no-rate-limit", "--state", "kept.json"],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -104,6 +105,8 @@ def test_sandbox_up_prints_one_json_line_takes_faults_and_stops_on_sigterm(tmp_p
         process.send_signal(signal.SIGTERM)
         assert process.wait(timeout=10) == 0
     assert process.stdout.read() == ""  # exactly one line
+    kept = json.loads((tmp_path / "kept.json").read_text())  # state saved on the way out
+    assert kept["info"]["data_source_id"] == coords["notion"]["data_source_id"]
 
 
 @pytest.mark.parametrize("flavor", ["cloud", "datacenter"])

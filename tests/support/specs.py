@@ -1,4 +1,4 @@
-"""Check emulator responses against the official OpenAPI descriptions in ../shared/specs/.
+"""Check emulator responses against the official OpenAPI descriptions in tests/specs/.
 
 OpenAPI 3.0 schemas (Confluence) are turned into JSON Schema (`nullable` becomes a "null" type) and
 validated with jsonschema; Notion's spec is OpenAPI 3.1, already JSON Schema.
@@ -17,7 +17,7 @@ import jsonschema
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
-SPEC_DIR = Path(__file__).resolve().parents[2].parent / "shared" / "specs"
+SPEC_DIR = Path(__file__).resolve().parents[1] / "specs"
 SPECS = {
     "notion": "notion-openapi-2025-09-03.json",
     "confluence-v2": "confluence-cloud-rest-v2.openapi.json",
