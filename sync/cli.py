@@ -207,6 +207,7 @@ def demo(config: Path, job_name: str, confluence_flavor: str, cloud_v1_content: 
         state = sandbox.confluence.state
         for page in state.children(sandbox.info["parent_page_id"]):
             out.print(f"  {page.title}  (page {page.id}, version {page.version})")
+            out.print(f"    {sandbox.confluence_base_url}/pages/viewpage.action?pageId={page.id}", soft_wrap=True)
         second = reports[1]
         out.print(f"Second run: {second.confluence.writes} Confluence writes, {second.notion.writes} Notion writes.")
     # The seed has an entry with a problem on purpose: only configuration or API failures fail the demo.

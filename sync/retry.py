@@ -18,7 +18,6 @@ from typing import TypeVar
 
 import httpx
 import requests
-from notion_client import APIResponseError
 from notion_client.errors import HTTPResponseError, RequestTimeoutError
 from tenacity import RetryCallState, Retrying, retry_if_exception, stop_after_attempt
 
@@ -112,6 +111,3 @@ class ApiCaller:
             reraise=True,
         )
         return retrying(attempt)
-
-
-__all__ = ["APIResponseError", "ApiCaller", "is_transient", "retry_after", "status_of"]
