@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import httpx
+
 from sync.confluence.base import MANAGED_LABEL, PROPERTY_KEY
 from sync.notion.client import make_client
 
@@ -81,6 +83,8 @@ def test_status_is_written_back_to_each_notion_entry(sandbox, run_demo) -> None:
     integration = status["Customer says a critical integration is down right now"]
     assert integration[0] == "Published"
     assert integration[2].endswith(f"pageId={pages['Customer says a critical integration is down right now'].id}")
+    opened = httpx.get(integration[2])  # the link in Notion opens the page (the sandbox serves a view)
+    assert opened.status_code == 200 and "Escalation rule" in opened.text
     assert status["Customer asks for a feature we do not have"][:2] == (
         "Held",
         "held: legal review is 'In review' for version 1",

@@ -14,6 +14,7 @@ in the error shape of the surface that was called.
 from __future__ import annotations
 
 import base64
+import html
 import threading
 from typing import Any, Literal
 
@@ -24,6 +25,7 @@ from sync.sandbox.confluence.errors import V1Error, V2Error
 from sync.sandbox.confluence.state import ConfluenceState, StateError, User
 from sync.sandbox.confluence.v1 import V1Routes
 from sync.sandbox.confluence.v2 import V2Routes
+from sync.sandbox.confluence.v2_render import storage_to_view
 from sync.sandbox.emulator import ApiError, Emulator, json_response
 from sync.sandbox.faults import Traffic
 
@@ -86,8 +88,25 @@ class ConfluenceEmulator(V2Routes, V1Routes, Emulator):
         return V1Error(status, message, retry_after)
 
     def _serve(self, request: Request, environ: dict) -> Response:
+        if request.path == f"{self.base_path}/pages/viewpage.action":
+            return self._view_page(request.args.get("pageId", ""))
         self._local.path = request.path
         return super()._serve(request, environ)
+
+    def _view_page(self, page_id: str) -> Response:
+        """The page as a browser shows it (roughly), so links the sync writes open in the sandbox too."""
+        try:
+            page = self.state.page(page_id, include_trashed=False)
+        except StateError:
+            return Response("<h1>Page not found</h1>", status=404, content_type="text/html; charset=utf-8")
+        title = html.escape(page.title)
+        document = (
+            f"<!doctype html><html><head><meta charset='utf-8'><title>{title}</title></head>"
+            f"<body><h1>{title}</h1><p><small>Version {page.version} · labels: "
+            f"{html.escape(', '.join(label.name for label in page.labels))}</small></p>"
+            f"{storage_to_view(page.body)}</body></html>"
+        )
+        return Response(document, content_type="text/html; charset=utf-8")
 
     def error_response(self, status: int, retry_after: float | None = None) -> Response:
         return self._error(getattr(self._local, "path", ""), status, None, retry_after).response()
