@@ -53,5 +53,7 @@ def show_report(report: RunReport, plan: Plan | None = None) -> None:
         f"Requests: Notion {report.notion.requests} ({report.notion.writes} writes), "
         f"Confluence {report.confluence.requests} ({report.confluence.writes} writes)"
     )
+    for warning in report.warnings:
+        out.print(f"[yellow]Warning:[/yellow] {warning}")
     for error in report.errors:
         out.print(f"[red]Error:[/red] {error}")

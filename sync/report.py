@@ -48,6 +48,7 @@ class RunReport(BaseModel):
     notion: ApiUsage = ApiUsage()
     confluence: ApiUsage = ApiUsage()
     errors: list[str] = Field(default_factory=list)
+    warnings: list[str] = Field(default_factory=list)
 
     def count(self, outcome: Outcome) -> int:
         return sum(1 for e in self.entries if e.outcome == outcome)

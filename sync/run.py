@@ -16,7 +16,7 @@ from sync.config import Job
 from sync.confluence.base import ConfluenceAdapter, ManagedPage
 from sync.errors import ApiFailure, AuthError, SyncError, describe, http_status
 from sync.gate import Decision, decide
-from sync.mapping import Mapping, map_page
+from sync.mapping import Column, Mapping, map_page
 from sync.model import EntryProblem, Scenario
 from sync.notion.reader import NotionReader
 from sync.notion.writeback import MAX_TEXT, EntryStatus, NotionWriter, current_status
@@ -68,18 +68,19 @@ class Entry:
         return self.page["id"]
 
 
-def read_entries(services: Services, mapping: Mapping, data_source_id: str) -> list[Entry]:
+def writeback_columns(mapping: Mapping) -> list[Column]:
+    wb = mapping.writeback
+    return [wb.status, wb.message, wb.page] if wb else []
+
+
+def read_entries(services: Services, mapping: Mapping, data_source_id: str) -> tuple[list[Entry], list[Column]]:
+    """The entries, and the write-back columns the database lacks (write-back is skipped then)."""
     schema = services.reader.schema(data_source_id)
-    wanted = [c.property for c in mapping.columns()]
-    if mapping.writeback:
-        wanted += [
-            mapping.writeback.status.property,
-            mapping.writeback.message.property,
-            mapping.writeback.page.property,
-        ]
+    missing = [c for c in writeback_columns(mapping) if schema.get(c.property, {}).get("type") != c.type]
+    wanted = [c.property for c in [*mapping.columns(), *writeback_columns(mapping)]]
     # Ask only for the columns we use; a column missing from the schema is reported per entry by the mapping.
     ids = [schema[name]["id"] for name in dict.fromkeys(wanted) if name in schema]
-    return [Entry(page) for page in services.reader.entries(data_source_id, ids)]
+    return [Entry(page) for page in services.reader.entries(data_source_id, ids)], missing
 
 
 def evaluate(entries: list[Entry], mapping: Mapping, job: Job) -> None:
@@ -106,7 +107,12 @@ def run_job(
 ) -> tuple[RunReport, Plan | None]:
     report = RunReport(job=job.name, flavor=services.confluence.flavor, dry_run=dry_run, started_at=services.clock())
     with stage("reading Notion"):
-        entries = read_entries(services, mapping, data_source_id)
+        entries, missing = read_entries(services, mapping, data_source_id)
+    for column in missing:
+        report.warnings.append(
+            f"status not written back: the database has no {column.type} property '{column.property}'"
+            " (add it, or remove `writeback` from the mapping)"
+        )
     evaluate(entries, mapping, job)
 
     with stage("reading Confluence"):
@@ -126,7 +132,7 @@ def run_job(
     for entry in entries:
         row = _entry_report(entry, actions.get(entry.page_id), applied.get(entry.page_id), pages, services, dry_run)
         report.entries.append(row)
-        if not dry_run and mapping.writeback is not None:
+        if not dry_run and mapping.writeback is not None and not missing:
             _write_back(entry, row, mapping, services, report)
 
     report.notion.requests = services.notion_caller.requests

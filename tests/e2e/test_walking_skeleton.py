@@ -93,3 +93,15 @@ def test_status_is_written_back_to_each_notion_entry(sandbox, run_demo) -> None:
         "Problem",
         "4 Escalation rule: it is empty; set some text",
     )
+
+
+def test_a_database_without_status_columns_is_published_with_a_warning(make_sandbox, run_demo) -> None:
+    sandbox = make_sandbox()
+    sandbox.notion.state.update_data_source(sandbox.info["data_source_id"], {"Sync status": None})
+    report, _ = run_demo(sandbox)
+    assert report.count("published") == 2
+    assert report.warnings == [
+        "status not written back: the database has no select property 'Sync status'"
+        " (add it, or remove `writeback` from the mapping)"
+    ]
+    assert report.exit_code == 1 and sandbox.notion.traffic.writes() == []
