@@ -18,9 +18,9 @@ from typing import Any
 import click
 
 from sync.config import Credentials, Job, load_schedule
-from sync.errors import ConfigError, SyncError
+from sync.errors import ConfigError, SyncError, describe
 from sync.output import console, emit_json, show_report
-from sync.report import EXIT_CONFIG
+from sync.report import EXIT_CONFIG, EXIT_PARTIAL
 from sync.session import run_once
 
 DEFAULT_CONFIG = Path("scheduler.yaml")
@@ -39,6 +39,14 @@ class _Cli(click.Group):
             if error.fix:
                 click.echo(f"Fix: {error.fix}", err=True)
             ctx.exit(error.exit_code)
+        except (click.exceptions.Exit, click.ClickException, click.Abort, SystemExit):
+            raise
+        except Exception as error:  # a bug or an API surprise: one line for cron, the trace with --debug
+            if ctx.obj and ctx.obj.get("debug"):
+                raise
+            click.echo(f"Error: unexpected {describe(error)}", err=True)
+            click.echo("Fix: run again with --debug and report the trace", err=True)
+            ctx.exit(EXIT_PARTIAL)
 
 
 @click.group(cls=_Cli, context_settings={"help_option_names": ["-h", "--help"]})

@@ -142,3 +142,11 @@ jobs:
     assert json.loads(written)["flavor"] == flavor
     for secret in (coords["notion"]["token"], coords["confluence"]["token"]):
         assert secret not in result.output and secret not in written
+
+
+def test_a_config_error_names_the_job_and_key(runner, tmp_path) -> None:
+    config = tmp_path / "scheduler.yaml"
+    config.write_text("jobs:\n  - name: emea\n    mapping: m.yaml\n    confluence: {space: SUP}\n")
+    result = runner.invoke(cli, ["run", "--config", str(config), "--job", "emea"])
+    assert result.exit_code == 2
+    assert "job 'emea': confluence.space_key: Field required" in result.output
