@@ -23,6 +23,7 @@ from requests import HTTPError
 from sync.sandbox.confluence.app import ConfluenceEmulator, make_app
 from sync.sandbox.confluence.state import Page, Space
 from sync.sandbox.server import LoopbackServer
+from tests.support.mount import Mount, serving, shared_server
 from tests.support.specs import assert_matches
 
 V2 = "confluence-v2"
@@ -85,29 +86,16 @@ def space(app: ConfluenceEmulator) -> Space:
     return app.state.spaces["SUP"]
 
 
-class _CurrentApp:
-    """The WSGI app of the running test, so one loopback server serves the whole module."""
-
-    app: ConfluenceEmulator | None = None
-
-    def __call__(self, environ: dict, start_response: Any) -> Any:
-        assert self.app is not None
-        return self.app(environ, start_response)
-
-
 @pytest.fixture(scope="module")
-def loopback() -> Iterator[tuple[LoopbackServer, _CurrentApp]]:
-    current = _CurrentApp()
-    with LoopbackServer(current) as running:
-        yield running, current
+def loopback() -> Iterator[tuple[LoopbackServer, Mount]]:
+    with shared_server() as pair:
+        yield pair
 
 
 @pytest.fixture
-def server(app: ConfluenceEmulator, loopback: tuple[LoopbackServer, _CurrentApp]) -> Iterator[LoopbackServer]:
-    running, current = loopback
-    current.app = app
-    yield running
-    current.app = None
+def server(app: ConfluenceEmulator, loopback: tuple[LoopbackServer, Mount]) -> Iterator[LoopbackServer]:
+    with serving(loopback, app) as running:
+        yield running
 
 
 def make_client(server: LoopbackServer, password: str = "token-sync-bot", **options: Any) -> Any:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
 import httpx
 import pytest
@@ -14,6 +13,7 @@ from notion_client import Client
 from sync.sandbox.faults import Traffic
 from sync.sandbox.notion import DEFAULT_TOKEN, NotionEmulator, NotionState
 from sync.sandbox.server import LoopbackServer
+from tests.support.mount import Mount, serving, shared_server
 
 START = datetime(2025, 10, 1, 9, 0, 30, tzinfo=UTC)
 SCHEMA = {
@@ -78,33 +78,16 @@ def emulator(state: NotionState, traffic: Traffic) -> NotionEmulator:
     return NotionEmulator(state, traffic)
 
 
-class Mount:
-    """The WSGI app of the session's one server: forwards to the emulator the current test mounted.
-
-    Starting a server per test would cost half a second each (the server's shutdown poll).
-    """
-
-    def __init__(self) -> None:
-        self.app: NotionEmulator | None = None
-
-    def __call__(self, environ: dict, start_response: Any) -> Any:
-        assert self.app is not None, "no emulator mounted"
-        return self.app(environ, start_response)
-
-
 @pytest.fixture(scope="session")
 def loopback() -> Iterator[tuple[LoopbackServer, Mount]]:
-    mount = Mount()
-    with LoopbackServer(mount) as running:
-        yield running, mount
+    with shared_server() as pair:  # one server for the session; tests mount their own emulator on it
+        yield pair
 
 
 @pytest.fixture
 def server(loopback: tuple[LoopbackServer, Mount], emulator: NotionEmulator) -> Iterator[LoopbackServer]:
-    running, mount = loopback
-    mount.app = emulator
-    yield running
-    mount.app = None
+    with serving(loopback, emulator) as running:
+        yield running
 
 
 def make_client(server: LoopbackServer, version: str | None = None, **options: object) -> Client:
