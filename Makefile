@@ -21,6 +21,7 @@ demo: $(STAMP)  ## run the main job twice against the embedded sandbox (no accou
 test: $(STAMP)  ## lint, then the whole test suite
 	$(BIN)/ruff check sync tests
 	$(BIN)/ruff format --check sync tests
+	$(BIN)/mypy
 	$(BIN)/pytest -n 2 -q
 
 lint: $(STAMP)  ## lint only

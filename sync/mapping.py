@@ -144,7 +144,8 @@ class _Problems:
     """Collects an entry's problems while its fields are read, so all are reported at once."""
 
     def __init__(self, page: dict[str, Any], title: str) -> None:
-        self.page, self.title, self.list = page, title, []
+        self.page, self.title = page, title
+        self.list: list[EntryProblem] = []
 
     def add(self, column: Column, found: str, expected: str) -> None:
         self.list.append(
@@ -236,6 +237,8 @@ def map_page(page: dict[str, Any], mapping: Mapping) -> Scenario | list[EntryPro
 
     if problems.list:
         return problems.list
+    # Every required field was read (or a problem recorded above), so these are set.
+    assert owner is not None and version is not None and lifecycle is not None
     return Scenario(
         page_id=page["id"],
         url=page.get("url", ""),

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import random
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from email.utils import parsedate_to_datetime
 from typing import TypeVar
@@ -37,7 +37,7 @@ def status_of(error: BaseException) -> int | None:
 
 def retry_after(error: BaseException, now: Callable[[], float] = time.time) -> float | None:
     """Seconds the server asked us to wait (delta-seconds or an HTTP date), if it said."""
-    headers: dict | httpx.Headers | None = None
+    headers: Mapping[str, str] | None = None
     if isinstance(error, HTTPResponseError):
         headers = error.headers
     elif isinstance(error, requests.HTTPError) and error.response is not None:

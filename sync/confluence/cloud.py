@@ -3,7 +3,7 @@ v1, the only places where v2 has no equivalent. Uses atlassian-python-api's v2 c
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from atlassian import Confluence
 
@@ -50,7 +50,7 @@ class CloudConfluence(Surface):
 
     def _post_page(self, target: Target, title: str, body: str) -> dict[str, Any]:
         return self.write(
-            lambda: self.client.create_page(
+            lambda: cast(Any, self.client).create_page(  # the v2 client's method, not on the base class
                 space_id=target.space_id, title=title, body=body, parent_id=target.parent_id
             ),
             idempotent=False,

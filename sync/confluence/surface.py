@@ -20,7 +20,7 @@ class Surface(ABC):
 
     def __init__(self, client: AtlassianRestAPI, base_url: str, caller: ApiCaller, timeout: float) -> None:
         self.client, self.base_url, self.caller = client, base_url.rstrip("/"), caller
-        self.client.timeout = timeout  # the constructor rounds to whole seconds; requests takes a float
+        self.client.timeout = timeout  # type: ignore[assignment]  # the constructor rounds to whole seconds
 
     # --- calls each surface makes its own way ------------------------------------------------------------
     @abstractmethod

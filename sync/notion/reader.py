@@ -3,7 +3,9 @@ properties the mapping needs."""
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from functools import partial
+from typing import Any, cast
 
 from notion_client import Client
 
@@ -18,8 +20,12 @@ class NotionReader:
 
     def schema(self, data_source_id: str) -> dict[str, dict[str, Any]]:
         """Property name → {id, type, …} as the data source declares them."""
-        source = self.caller.call(lambda: self.client.data_sources.retrieve(data_source_id), idempotent=True)
+        source = self._call(lambda: self.client.data_sources.retrieve(data_source_id))
         return source.get("properties", {})
+
+    def _call(self, request: Callable[[], Any]) -> dict[str, Any]:
+        # The sync client answers dicts; notion-client types its answers for the async client too.
+        return cast(dict[str, Any], self.caller.call(request, idempotent=True))
 
     def entries(self, data_source_id: str, property_ids: list[str]) -> list[dict[str, Any]]:
         pages: list[dict[str, Any]] = []
@@ -29,9 +35,7 @@ class NotionReader:
             if cursor:
                 kwargs["start_cursor"] = cursor
             # A query is a POST that only reads: safe to retry on 5xx and timeouts.
-            response = self.caller.call(
-                lambda kw=kwargs: self.client.data_sources.query(data_source_id, **kw), idempotent=True
-            )
+            response = self._call(partial(self.client.data_sources.query, data_source_id, **kwargs))
             pages.extend(p for p in response["results"] if not p.get("in_trash") and not p.get("archived"))
             if not response.get("has_more"):
                 return pages
