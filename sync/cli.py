@@ -288,12 +288,31 @@ def sandbox_fault(base_url: str, **fault: Any) -> None:
     Example:
       scenario-sync sandbox fault http://127.0.0.1:8001 --status 429 --retry-after 2 --times 3
     """
+    _control(base_url, "faults", {k: v for k, v in fault.items() if v is not None})
+
+
+@sandbox.command("human-edit")
+@click.argument("base_url")
+@click.option("--page-id", required=True, help="The Confluence page a person edits.")
+@click.option("--editor", default="Dana Editor", show_default=True, help="Who edits it.")
+@click.option("--body", help="The new storage body (default: the old one plus a paragraph).")
+def sandbox_human_edit(base_url: str, page_id: str, editor: str, body: str | None) -> None:
+    """Have a person edit a page in a running Confluence emulator, as if in the editor, now.
+
+    
+    Example:
+      scenario-sync sandbox human-edit http://127.0.0.1:8002/wiki --page-id 65541
+    """
+    _control(base_url, "human-edit", {"page_id": page_id, "editor": editor, "body": body})
+
+
+def _control(base_url: str, action: str, body: dict[str, Any]) -> None:
     import httpx
 
     root = base_url.rstrip("/").removesuffix("/wiki")
-    response = httpx.post(f"{root}/_sandbox/faults", json={k: v for k, v in fault.items() if v is not None})
+    response = httpx.post(f"{root}/_sandbox/{action}", json=body)
     if response.status_code >= 400:
-        raise SyncError(f"the sandbox refused the fault: {response.text}")
+        raise SyncError(f"the sandbox refused {action}: {response.text}")
     click.echo(response.text)
 
 

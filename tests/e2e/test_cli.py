@@ -18,7 +18,15 @@ from tests.conftest import ROOT
 CONFIG = str(ROOT / "scheduler.yaml")
 SECRETS = (NOTION_TOKEN, "token-sync-bot")
 SANDBOX_UP = [sys.executable, "-m", "sync", "sandbox", "up"]
-COMMANDS = [["run"], ["plan"], ["demo"], ["sandbox"], ["sandbox", "up"], ["sandbox", "fault"]]
+COMMANDS = [
+    ["run"],
+    ["plan"],
+    ["demo"],
+    ["sandbox"],
+    ["sandbox", "up"],
+    ["sandbox", "fault"],
+    ["sandbox", "human-edit"],
+]
 
 
 @pytest.fixture
@@ -101,6 +109,15 @@ def test_sandbox_up_prints_one_json_line_takes_faults_and_stops_on_sigterm(tmp_p
         headers = {"Authorization": f"Bearer {coords['confluence']['token']}"}
         assert httpx.get(f"{base}/rest/api/space", headers=headers).status_code == 503
         assert httpx.get(f"{base}/rest/api/space", headers=headers).status_code == 200
+
+        parent = coords["confluence"]["parent_page_id"]
+        subprocess.run(
+            [sys.executable, "-m", "sync", "sandbox", "human-edit", base, "--page-id", parent, "--editor", "Sam Lee"],
+            capture_output=True,
+            check=True,
+        )
+        page = httpx.get(f"{base}/rest/api/content/{parent}?expand=version", headers=headers).json()
+        assert (page["version"]["number"], page["version"]["by"]["displayName"]) == (2, "Sam Lee")
     finally:
         process.send_signal(signal.SIGTERM)
         assert process.wait(timeout=10) == 0
