@@ -20,7 +20,7 @@ import click
 from sync.config import Credentials, Job, load_schedule
 from sync.errors import ConfigError, SyncError, describe
 from sync.output import console, emit_json, show_report
-from sync.report import EXIT_CONFIG, EXIT_PARTIAL
+from sync.report import EXIT_CONFIG, EXIT_PARTIAL, RunReport
 from sync.session import run_once
 
 DEFAULT_CONFIG = Path("scheduler.yaml")
@@ -119,7 +119,7 @@ def _sandbox_for(job: Job, flavor: str, v1_content: str, fresh: bool = False) ->
         yield sandbox
 
 
-def _finish(report: Any, plan: Any, as_json: bool, report_file: Path | None) -> None:
+def _finish(report: RunReport, as_json: bool, report_file: Path | None) -> None:
     data = report.to_json()
     if report_file is not None:
         report_file.parent.mkdir(parents=True, exist_ok=True)
@@ -127,7 +127,7 @@ def _finish(report: Any, plan: Any, as_json: bool, report_file: Path | None) -> 
     if as_json:
         emit_json(data)
     else:
-        show_report(report, plan)
+        show_report(report)
     sys.exit(report.exit_code)
 
 
@@ -163,10 +163,10 @@ def run(
     if job.sandbox is not None:
         with _sandbox_for(job, confluence_flavor, cloud_v1_content) as sandbox:
             data_source = job.notion.data_source_id or sandbox.info["data_source_id"]
-            result = run_once(job, sandbox.credentials(), data_source, dry_run)
+            result, _ = run_once(job, sandbox.credentials(), data_source, dry_run)
     else:
-        result = run_once(job, Credentials(), job.notion.data_source_id, dry_run)
-    _finish(*result, as_json, report)
+        result, _ = run_once(job, Credentials(), job.notion.data_source_id, dry_run)
+    _finish(result, as_json, report)
 
 
 @cli.command()
@@ -208,15 +208,15 @@ def demo(config: Path, job_name: str, confluence_flavor: str, cloud_v1_content: 
         reports = []
         for attempt in (1, 2):
             out.rule(f"Run {attempt}")
-            report, the_plan = run_once(job, sandbox.credentials(), data_source, dry_run=False)
-            show_report(report, the_plan)
+            report, _ = run_once(job, sandbox.credentials(), data_source, dry_run=False)
+            show_report(report)
             reports.append(report)
         out.rule("Published in Confluence")
-        state = sandbox.confluence.state
-        for page in state.children(sandbox.info["parent_page_id"]):
-            out.print(f"  {page.title}  (page {page.id}, version {page.version})")
-            out.print(f"    {sandbox.confluence_base_url}/pages/viewpage.action?pageId={page.id}", soft_wrap=True)
         second = reports[1]
+        for entry in second.entries:
+            if entry.confluence_url and entry.outcome in ("published", "unchanged"):
+                out.print(f"  {entry.title}  (page {entry.confluence_page_id})")
+                out.print(f"    {entry.confluence_url}", soft_wrap=True)
         out.print(f"Second run: {second.confluence.writes} Confluence writes, {second.notion.writes} Notion writes.")
     # The seed has an entry with a problem on purpose: only configuration or API failures fail the demo.
     worst = max(r.exit_code for r in reports)
@@ -299,7 +299,7 @@ def sandbox_fault(base_url: str, **fault: Any) -> None:
 def sandbox_human_edit(base_url: str, page_id: str, editor: str, body: str | None) -> None:
     """Have a person edit a page in a running Confluence emulator, as if in the editor, now.
 
-    
+    \b
     Example:
       scenario-sync sandbox human-edit http://127.0.0.1:8002/wiki --page-id 65541
     """

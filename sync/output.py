@@ -9,7 +9,6 @@ import click
 from rich.console import Console
 from rich.table import Table
 
-from sync.plan import Plan
 from sync.report import EntryReport, RunReport
 
 _STYLE = {"published": "green", "unchanged": "dim", "held": "yellow", "problem": "red", "failed": "red bold"}
@@ -30,7 +29,7 @@ def _why(entry: EntryReport) -> list[str]:
     return list(why)
 
 
-def show_report(report: RunReport, plan: Plan | None = None) -> None:
+def show_report(report: RunReport) -> None:
     out = console()
     mode = " (dry run: nothing written)" if report.dry_run else ""
     out.print(f"[bold]Job {report.job}[/bold] → Confluence {report.flavor}{mode}")

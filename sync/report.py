@@ -10,6 +10,8 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
+from sync.retry import ApiCaller
+
 Outcome = Literal["published", "unchanged", "held", "problem", "failed", "planned"]
 
 # Exit codes a cron monitor can read.
@@ -36,6 +38,10 @@ class ApiUsage(BaseModel):
     requests: int = 0
     writes: int = 0
     retries: int = 0
+
+    @classmethod
+    def of(cls, caller: ApiCaller) -> ApiUsage:
+        return cls(requests=caller.requests, writes=caller.by_kind.get("write", 0), retries=caller.retries)
 
 
 class RunReport(BaseModel):

@@ -22,7 +22,7 @@ from sync.notion.reader import NotionReader
 from sync.notion.writeback import MAX_TEXT, EntryStatus, NotionWriter, current_status
 from sync.plan import DesiredPage, Plan, labels_for, plan
 from sync.render import entry_page
-from sync.report import EntryReport, RunReport
+from sync.report import ApiUsage, EntryReport, RunReport
 from sync.retry import ApiCaller
 
 
@@ -104,7 +104,7 @@ def evaluate(entries: list[Entry], mapping: Mapping, job: Job) -> None:
 
 def run_job(
     job: Job, mapping: Mapping, services: Services, data_source_id: str, dry_run: bool = False
-) -> tuple[RunReport, Plan | None]:
+) -> tuple[RunReport, Plan]:
     report = RunReport(job=job.name, flavor=services.confluence.flavor, dry_run=dry_run, started_at=services.clock())
     with stage("reading Notion"):
         entries, missing = read_entries(services, mapping, data_source_id)
@@ -135,12 +135,8 @@ def run_job(
         if not dry_run and mapping.writeback is not None and not missing:
             _write_back(entry, row, mapping, services, report)
 
-    report.notion.requests = services.notion_caller.requests
-    report.notion.writes = services.notion_caller.by_kind.get("write", 0)
-    report.notion.retries = services.notion_caller.retries
-    report.confluence.requests = services.confluence_caller.requests
-    report.confluence.writes = services.confluence_caller.by_kind.get("write", 0)
-    report.confluence.retries = services.confluence_caller.retries
+    report.notion = ApiUsage.of(services.notion_caller)
+    report.confluence = ApiUsage.of(services.confluence_caller)
     report.finished_at = services.clock()
     return report, the_plan
 
@@ -182,12 +178,15 @@ def _entry_report(
 
 def _status_for(row: EntryReport) -> EntryStatus:
     if row.outcome in ("published", "unchanged"):
-        return EntryStatus("Published", "; ".join(row.reasons), row.confluence_url)
-    if row.outcome == "problem":
-        return EntryStatus("Problem", "\n".join(row.problems)[:MAX_TEXT], row.confluence_url)
-    if row.outcome == "failed":
-        return EntryStatus("Problem", ("not published: " + "; ".join(row.problems))[:MAX_TEXT], row.confluence_url)
-    return EntryStatus("Held", "; ".join(row.reasons)[:MAX_TEXT], row.confluence_url)
+        status, message = "Published", "; ".join(row.reasons)
+    elif row.outcome == "problem":
+        status, message = "Problem", "\n".join(row.problems)
+    elif row.outcome == "failed":
+        status, message = "Problem", "not published: " + "; ".join(row.problems)
+    else:
+        status, message = "Held", "; ".join(row.reasons)
+    # Cut as Notion stores it, so the next run compares like with like and writes nothing.
+    return EntryStatus(status, message[:MAX_TEXT], row.confluence_url)
 
 
 def _write_back(entry: Entry, row: EntryReport, mapping: Mapping, services: Services, report: RunReport) -> None:

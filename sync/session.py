@@ -50,7 +50,7 @@ def run_once(
     dry_run: bool = False,
     sleep: Callable[[float], None] = time.sleep,
     timeout_s: float = 30,
-) -> tuple[RunReport, Plan | None]:
+) -> tuple[RunReport, Plan]:
     if not data_source_id:
         raise ConfigError(f"job '{job.name}' names no notion.data_source_id", "add it to scheduler.yaml")
     mapping = Mapping.load(job.mapping)

@@ -31,7 +31,7 @@ def current_status(page: dict[str, Any], writeback: Writeback) -> EntryStatus:
 
 
 def properties_for(status: EntryStatus, writeback: Writeback) -> dict[str, Any]:
-    message = status.message[:MAX_TEXT]
+    message = status.message
     return {
         writeback.status.property: {"select": {"name": status.status}},
         writeback.message.property: {"rich_text": [{"type": "text", "text": {"content": message}}] if message else []},
