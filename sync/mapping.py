@@ -123,6 +123,11 @@ class Mapping(BaseModel):
             cols.extend(c for c in (review.state, review.approved_version) if c is not None)
         return cols
 
+    def writeback_columns(self) -> list[Column]:
+        """The columns the sync writes each entry's status to (none when the mapping has no `writeback`)."""
+        wb = self.writeback
+        return [wb.status, wb.message, wb.page] if wb else []
+
     @classmethod
     def load(cls, path: Path) -> Mapping:
         try:

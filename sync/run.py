@@ -68,16 +68,11 @@ class Entry:
         return self.page["id"]
 
 
-def writeback_columns(mapping: Mapping) -> list[Column]:
-    wb = mapping.writeback
-    return [wb.status, wb.message, wb.page] if wb else []
-
-
 def read_entries(services: Services, mapping: Mapping, data_source_id: str) -> tuple[list[Entry], list[Column]]:
     """The entries, and the write-back columns the database lacks (write-back is skipped then)."""
     schema = services.reader.schema(data_source_id)
-    missing = [c for c in writeback_columns(mapping) if schema.get(c.property, {}).get("type") != c.type]
-    wanted = [c.property for c in [*mapping.columns(), *writeback_columns(mapping)]]
+    missing = [c for c in mapping.writeback_columns() if schema.get(c.property, {}).get("type") != c.type]
+    wanted = [c.property for c in [*mapping.columns(), *mapping.writeback_columns()]]
     # Ask only for the columns we use; a column missing from the schema is reported per entry by the mapping.
     ids = [schema[name]["id"] for name in dict.fromkeys(wanted) if name in schema]
     return [Entry(page) for page in services.reader.entries(data_source_id, ids)], missing

@@ -27,7 +27,8 @@ class Seeded:
 
 def _property_schema(column: Column, mapping: Mapping) -> dict[str, Any]:
     if column.type == "select":
-        names = list(mapping.values.review) if "review" in column.property.lower() else []
+        review_states = {review.state.property for review in mapping.reviews.values()}
+        names = list(mapping.values.review) if column.property in review_states else []
         return {"select": {"options": [{"name": n} for n in names]}}
     if column.type == "status":
         return {"status": {"options": [{"name": n} for n in mapping.values.lifecycle]}}
@@ -38,9 +39,7 @@ def _property_schema(column: Column, mapping: Mapping) -> dict[str, Any]:
 
 def notion_schema(mapping: Mapping) -> dict[str, dict[str, Any]]:
     """Every column the mapping expects, as Notion's property schema (used to create the database)."""
-    columns = list(mapping.columns())
-    if mapping.writeback:
-        columns += [mapping.writeback.status, mapping.writeback.message, mapping.writeback.page]
+    columns = [*mapping.columns(), *mapping.writeback_columns()]
     return {c.property: _property_schema(c, mapping) for c in columns}
 
 
