@@ -13,6 +13,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from typing import Literal
 
+from sync.assets import Attachment
 from sync.confluence.base import MANAGED_LABEL, ManagedPage, PageMeta
 
 ActionKind = Literal["create", "update", "retitle", "restore-edit", "noop", "keep"]
@@ -25,11 +26,15 @@ class DesiredPage:
     body: str
     labels: tuple[str, ...]
     entry_version: int
+    attachments: tuple[Attachment, ...] = ()
 
     @property
     def fingerprint(self) -> str:
         """Everything we write, hashed: equal fingerprints mean nothing to write."""
-        payload = json.dumps([self.title, self.body, sorted(self.labels), self.entry_version])
+        parts: list[object] = [self.title, self.body, sorted(self.labels), self.entry_version]
+        if self.attachments:  # by content: a changed file changes the page
+            parts.append(sorted((a.name, a.sha256) for a in self.attachments))
+        payload = json.dumps(parts)
         return hashlib.sha256(payload.encode()).hexdigest()
 
     def meta(self, written_version: int = 0) -> PageMeta:

@@ -1,0 +1,24 @@
+"""Files that travel with a page: the clip-plan manifest, videos and images from the Notion body.
+
+The generate and read stages produce them; the publish stage attaches each to its Confluence page, deduplicated
+by SHA-256 so an unchanged file is never uploaded again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from functools import cached_property
+
+
+@dataclass(frozen=True)
+class Attachment:
+    """One file for one page. `name` is the attachment's file name on the page (stable across runs)."""
+
+    name: str
+    media_type: str
+    data: bytes
+
+    @cached_property
+    def sha256(self) -> str:
+        return hashlib.sha256(self.data).hexdigest()
