@@ -188,16 +188,19 @@ def plan(ctx: click.Context, **kwargs: Any) -> None:
 @_sandbox_options
 @click.option("--config", type=click.Path(path_type=Path), default=DEFAULT_CONFIG, show_default=True)
 @click.option("--job", "job_name", default="demo", show_default=True, help="A sandbox job from the config.")
-def demo(config: Path, job_name: str, confluence_flavor: str, cloud_v1_content: str) -> None:
+@click.option("--serve", is_flag=True, help="Keep the sandbox up afterwards so the page links open in a browser.")
+def demo(config: Path, job_name: str, confluence_flavor: str, cloud_v1_content: str, serve: bool) -> None:
     """Run the demo job twice against a fresh sandbox and show what was published.
 
     The sandbox seeds five panic scenarios: one fully approved, one edited after approval, one waiting for
     legal review, one whose owner is overdue to revalidate it, and one with a required field left empty.
-    The second run finds nothing to do and writes nothing.
+    The second run finds nothing to do and writes nothing. With --serve the sandbox stays up until Ctrl-C
+    (or SIGTERM), and the printed page links show each page as Confluence would.
 
     \b
     Example:
       scenario-sync demo --confluence-flavor datacenter
+      scenario-sync demo --serve
     """
     job = load_schedule(config).job(job_name)
     if job.sandbox is None:
@@ -218,9 +221,20 @@ def demo(config: Path, job_name: str, confluence_flavor: str, cloud_v1_content: 
                 out.print(f"  {entry.title}  (page {entry.confluence_page_id})")
                 out.print(f"    {entry.confluence_url}", soft_wrap=True)
         out.print(f"Second run: {second.confluence.writes} Confluence writes, {second.notion.writes} Notion writes.")
+        if serve:
+            out.print("The sandbox is up: open the links above in a browser. Ctrl-C stops it.")
+            _wait_for_stop()
     # The seed has an entry with a problem on purpose: only configuration or API failures fail the demo.
     worst = max(r.exit_code for r in reports)
     sys.exit(worst if worst > 1 else 0)
+
+
+def _wait_for_stop() -> None:
+    """Block until Ctrl-C or SIGTERM (then return, so the sandbox shuts down and saves its state)."""
+    stop = threading.Event()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: stop.set())
+    stop.wait()
 
 
 @cli.group()

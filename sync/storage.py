@@ -44,3 +44,11 @@ _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 def xml_safe(text: str) -> str:
     """Drop the characters XML cannot carry; everything else stays text."""
     return _NOT_XML.sub("", text)
+
+
+def parse_storage(body: str) -> etree._Element:
+    """A storage body as an element tree under a namespace-declaring ``ac:root`` (raises on malformed input)."""
+    parser = etree.XMLParser(
+        resolve_entities=False, no_network=True, huge_tree=False, remove_comments=True, remove_pis=True
+    )
+    return etree.fromstring((_WRAP_OPEN + _html_entities_to_chars(body) + _WRAP_CLOSE).encode(), parser)

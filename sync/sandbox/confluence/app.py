@@ -14,18 +14,19 @@ in the error shape of the surface that was called.
 from __future__ import annotations
 
 import base64
-import html
+import secrets
 import threading
 from typing import Any, Literal
+from urllib.parse import quote
 
 from werkzeug.routing import Map
 from werkzeug.wrappers import Request, Response
 
 from sync.sandbox.confluence.errors import V1Error, V2Error
-from sync.sandbox.confluence.state import ConfluenceState, StateError, User
+from sync.sandbox.confluence.state import ConfluenceState, Page, StateError, User
 from sync.sandbox.confluence.v1 import V1Routes
 from sync.sandbox.confluence.v2 import V2Routes
-from sync.sandbox.confluence.v2_render import storage_to_view
+from sync.sandbox.confluence.view import AttachmentLink, PageInfo, ReportRow, ViewContext, render_page
 from sync.sandbox.emulator import ApiError, Emulator, json_response
 from sync.sandbox.faults import Traffic
 
@@ -44,6 +45,9 @@ class ConfluenceEmulator(V2Routes, V1Routes, Emulator):
         self.flavor = state.flavor
         self.cloud_v1_content = cloud_v1_content
         self._local = threading.local()
+        # The browser session the page view hands out, as Confluence's JSESSIONID: it lets the view's images
+        # and players load attachments from the download link without API credentials.
+        self._view_session = secrets.token_hex(16)
         if self.flavor == "cloud":
             self.base_path = "/wiki"
             self.v1_prefix = "/wiki/rest/api"
@@ -90,23 +94,77 @@ class ConfluenceEmulator(V2Routes, V1Routes, Emulator):
     def _serve(self, request: Request, environ: dict) -> Response:
         if request.path == f"{self.base_path}/pages/viewpage.action":
             return self._view_page(request.args.get("pageId", ""))
+        download = f"{self.base_path}/download/attachments/"
+        browser = request.cookies.get("JSESSIONID") == self._view_session and "Authorization" not in request.headers
+        if browser and request.path.startswith(download):
+            page_id, _, filename = request.path[len(download) :].partition("/")
+            return self._view_download(page_id, filename)
         self._local.path = request.path
         return super()._serve(request, environ)
 
+    # --- what a person sees in a browser (not API traffic: never logged, limited or faulted) ------------------
+    def _view_url(self, page: Page) -> str:
+        return f"{self.base_path}/pages/viewpage.action?pageId={page.id}"
+
     def _view_page(self, page_id: str) -> Response:
-        """The page as a browser shows it (roughly), so links the sync writes open in the sandbox too."""
+        """The page as Confluence shows it, so the links the sync writes open in the sandbox too."""
         try:
             page = self.state.page(page_id, include_trashed=False)
         except StateError:
             return Response("<h1>Page not found</h1>", status=404, content_type="text/html; charset=utf-8")
-        title = html.escape(page.title)
-        document = (
-            f"<!doctype html><html><head><meta charset='utf-8'><title>{title}</title></head>"
-            f"<body><h1>{title}</h1><p><small>Version {page.version} · labels: "
-            f"{html.escape(', '.join(label.name for label in page.labels))}</small></p>"
-            f"{storage_to_view(page.body)}</body></html>"
+        state = self.state
+        space = state.spaces.get(page.space_key)
+        users = {key: u.display_name for u in state.users.values() for key in (u.account_id, u.username, u.email)}
+        author = users.get(page.current.author_id, "")
+
+        def page_url(title: str, space_key: str | None) -> str | None:
+            found = state.find_by_title(space_key or page.space_key, title)
+            return self._view_url(found) if found is not None and not found.restricted else None
+
+        def labelled(label: str) -> list[ReportRow]:
+            pages = [p for p in state.visible_pages() if p.space_key == page.space_key and p.id != page.id]
+            return [ReportRow(p.title, self._view_url(p), p.body) for p in pages if label in {x.name for x in p.labels}]
+
+        attachments = tuple(
+            AttachmentLink(
+                a.title,
+                a.media_type,
+                len(a.data),
+                f"{self.base_path}/download/attachments/{page.id}/{quote(a.title)}?version={a.version}",
+                a.version,
+            )
+            for a in page.attachments
         )
-        return Response(document, content_type="text/html; charset=utf-8")
+        context = ViewContext(
+            attachments=attachments,
+            page_url=page_url,
+            labelled=labelled,
+            user_name=lambda key: users.get(key, key),
+            children=tuple((c.title, self._view_url(c)) for c in state.children(page.id)),
+        )
+        info = PageInfo(
+            title=page.title,
+            space_key=page.space_key,
+            space_name=space.name if space else page.space_key,
+            version=page.version,
+            author=author,
+            when=page.current.when.strftime("%d %b %Y %H:%M UTC"),
+            labels=tuple(label.name for label in page.labels),
+            ancestors=tuple((a.title, self._view_url(a)) for a in state.ancestors(page.id)),
+        )
+        response = Response(render_page(info, page.body, context), content_type="text/html; charset=utf-8")
+        response.set_cookie("JSESSIONID", self._view_session, httponly=True, samesite="Lax")
+        return response
+
+    def _view_download(self, page_id: str, filename: str) -> Response:
+        try:
+            page = self.state.page(page_id, include_trashed=False)
+        except StateError:
+            return Response("Not found", status=404)
+        att = next((a for a in page.attachments if a.title == filename), None)
+        if att is None:
+            return Response("Not found", status=404)
+        return Response(att.data, mimetype=att.media_type)
 
     def error_response(self, status: int, retry_after: float | None = None) -> Response:
         return self._error(getattr(self._local, "path", ""), status, None, retry_after).response()
