@@ -223,6 +223,7 @@ def demo(config: Path, job_name: str, confluence_flavor: str, cloud_v1_content: 
         out.print(f"Second run: {second.confluence.writes} Confluence writes, {second.notion.writes} Notion writes.")
         if serve:
             out.print("The sandbox is up: open the links above in a browser. Ctrl-C stops it.")
+            sys.stdout.flush()
             _wait_for_stop()
     # The seed has an entry with a problem on purpose: only configuration or API failures fail the demo.
     worst = max(r.exit_code for r in reports)

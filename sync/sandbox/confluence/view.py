@@ -613,8 +613,9 @@ def render_body(storage: str, context: ViewContext = ViewContext()) -> str:
 
 
 def _labels(labels: Iterable[str]) -> etree._Element:
-    box = E.DIV(E.CLASS("labels"), E.SPAN("Labels", E.CLASS("labels-heading")))
-    for name in labels:
+    names = list(labels)
+    box = E.DIV(E.CLASS("labels"), E.SPAN("Labels" if names else "No labels", E.CLASS("labels-heading")))
+    for name in names:
         box.append(E.SPAN(name, E.CLASS("label")))
     return box
 
@@ -708,6 +709,7 @@ details.expand[open] { background: #FAFBFC; border: 1px solid var(--border); pad
 .image-caption { display: block; color: var(--subtle); font-size: 12px; }
 .multimedia { margin: 12px 0; } .multimedia video { max-width: 100%; background: #091E42; }
 .multimedia-caption { font-size: 12px; }
+.confluence-link.unresolved { color: #BF2600; }
 .missing-attachment { color: #BF2600; background: #FFEBE6; padding: 0 4px; border-radius: 3px; }
 .widget-card { border: 1px solid var(--border); border-radius: 3px; padding: 8px 12px; margin: 12px 0; }
 .widget-kind { display: block; font-size: 11px; color: var(--subtle); text-transform: uppercase; }
