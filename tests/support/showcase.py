@@ -56,6 +56,8 @@ SHOWCASE = """\
 <p><ac:image ac:alt="Call flow" ac:width="120"><ri:attachment ri:filename="call-flow.png"/></ac:image></p>\
 <ac:structured-macro ac:name="multimedia"><ac:parameter ac:name="name"><ri:attachment ri:filename="walkthrough.mp4"/>\
 </ac:parameter></ac:structured-macro>\
+<ac:structured-macro ac:name="view-file"><ac:parameter ac:name="name"><ri:attachment ri:filename="clip-plan.json"/>\
+</ac:parameter></ac:structured-macro>\
 <ac:structured-macro ac:name="attachments"/>\
 <h2>Links</h2>\
 <p>See <ac:link><ri:page ri:content-title="Shift handover checklist"/><ac:plain-text-link-body>\

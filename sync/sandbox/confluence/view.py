@@ -7,9 +7,9 @@ in through a `ViewContext` of plain data and lookups, so the renderer never read
 
 Macros follow Confluence's own rendering closely enough to judge a page: page properties (``details``),
 the four panels and ``panel``, ``expand`` (collapsed; opens on click), ``code`` and ``noformat``,
-``status`` lozenges, ``multimedia``, ``attachments``, ``widget``, ``toc``, ``anchor``, the page-properties
-report (``detailssummary``), images, links, emoticons, task lists and layouts. A macro it does not know
-is a labelled placeholder with its body inside, never loose text.
+``status`` lozenges, ``multimedia``, ``view-file``, ``attachments``, ``widget``, ``toc``, ``anchor``,
+``section``/``column``, the page-properties report (``detailssummary``), images, links, emoticons, task
+lists and layouts. A macro it does not know is a labelled placeholder with its body inside, never loose text.
 """
 
 from __future__ import annotations
@@ -46,6 +46,7 @@ class ReportRow:
     title: str
     url: str
     body: str
+    ancestor_ids: tuple[str, ...] = ()  # for a report limited to `ancestor = ID`
 
 
 @dataclass(frozen=True)
@@ -459,13 +460,36 @@ class _Renderer:
         link = self._sub(self._sub(box, "div", "multimedia-caption"), "a")
         link.text, link.attrib["href"] = filename, att.url
 
+    def m_view_file(self, out: etree._Element, macro: _Macro) -> None:
+        """A file preview: an image shows inline, any other file as a card linking to its download."""
+        node = macro.params.get("name")
+        target = node.find(f"{RI}attachment") if node is not None else None
+        filename = target.get(f"{RI}filename", "") if target is not None else macro.param("name")
+        att = self.context.attachment(filename)
+        if att is None:
+            self._missing(out, filename)
+            return
+        card = self._sub(out, "div", "widget-card view-file")
+        card.set("data-macro", "view-file")
+        if _IMAGE.search(filename) or att.media_type.startswith("image/"):
+            img = self._sub(card, "img", "confluence-embedded-image")
+            img.attrib.update({"src": att.url, "alt": filename})
+        self._sub(card, "span", "widget-kind").text = f"File · {att.media_type} · {_size(att.size)}"
+        link = self._sub(card, "a")
+        link.text, link.attrib["href"] = filename, att.url
+
     def m_detailssummary(self, out: etree._Element, macro: _Macro) -> None:
         """The page-properties report: one row per page with the label, one column per property."""
+        cql = macro.param("cql")
         label = macro.param("label")
         if not label:
-            found = re.search(r"label\s*(?:=|in)\s*\(?\s*\"([^\"]+)\"", macro.param("cql"))
-            label = found.group(1) if found else ""
-        rows = [(row, _details_of(row.body)) for row in self.context.labelled(label)] if label else []
+            found = re.search(r"label\s*(?:=|in)\s*\(?\s*([\"'])(.+?)\1", cql)
+            label = found.group(2) if found else ""
+        ancestor = re.search(r"ancestor\s*=\s*['\"]?(\d+)", cql)
+        pages = self.context.labelled(label) if label else []
+        if ancestor is not None:
+            pages = [row for row in pages if ancestor.group(1) in row.ancestor_ids]
+        rows = [(row, _details_of(row.body)) for row in pages]
         headings = [h.strip() for h in macro.param("headings").split(",") if h.strip()]
         if not headings:
             headings = list(dict.fromkeys(key for _, props in rows for key in props))

@@ -31,7 +31,7 @@ REPORTED = [
         "<tr><th>Owner</th><td>Marcus</td></tr><tr><th>Version</th><td>3</td></tr>"
         "</tbody></table></ac:rich-text-body></ac:structured-macro><p>Other text.</p>",
     ),
-    ReportRow("Feature we lack", "/pages/viewpage.action?pageId=8", "<p>No properties here.</p>"),
+    ReportRow("Feature we lack", "/pages/viewpage.action?pageId=8", "<p>No properties here.</p>", ("1", "5")),
 ]
 
 
@@ -122,6 +122,20 @@ def test_multimedia_macro_plays_the_attached_video_and_links_it() -> None:
     assert "Attachment not found: other.mp4" in tree(macro("multimedia", gone)).text_content()
 
 
+def test_view_file_previews_an_image_and_links_any_other_file() -> None:
+    def view_file(name: str) -> str:
+        target = f'<ac:parameter ac:name="name"><ri:attachment ri:filename="{name}"/></ac:parameter>'
+        return f'<ac:structured-macro ac:name="view-file">{target}</ac:structured-macro>'
+
+    image = tree(view_file("call-flow.png"))
+    assert image.find(".//img").get("src") == ATTACHED[0].url
+    manifest = tree(view_file("clip-plan.json"))
+    assert manifest.find(".//img") is None
+    assert manifest.find(".//a").get("href") == ATTACHED[2].url
+    assert "application/json" in manifest.text_content()
+    assert "Attachment not found: gone.pdf" in tree(view_file("gone.pdf")).text_content()
+
+
 def test_attachments_macro_lists_every_file_with_its_download_link() -> None:
     out = tree(macro("attachments"))
     links = {a.text: a.get("href") for a in out.iter("a")}
@@ -174,6 +188,8 @@ def test_page_properties_report_tabulates_labelled_pages_details() -> None:
     ]
     via_cql = tree(macro("detailssummary", cql='label = "walkthrough" and space = currentSpace()'))
     assert len(via_cql.findall(".//tbody/tr")) == 2
+    under = tree(macro("detailssummary", cql="label = 'walkthrough' and ancestor = 5"))
+    assert [a.text for a in under.iter("a")] == ["Feature we lack"]
     assert "No pages with the label 'none'" in tree(macro("detailssummary", label="none")).text_content()
 
 
