@@ -278,7 +278,7 @@ def measure_size(size: int, settings: Settings, limits: Limits, log: Any = print
         for number, run in enumerate(RUNS):
             if run == "1% changed":
                 count = math.ceil(size * settings.changed_share)
-                published = [e for e in entries if all(v == e.version for _, v in e.reviews.values())]
+                published = [e for e in entries if all(v == e.version for _, v in e.reviews.values()) and all(e.steps)]
                 spread = published[:: max(1, len(published) // count)][:count]  # across the whole library
                 _change_entries(sandbox, mapping, spread, number)
             run_settings = replace(settings, time_scale=settings.time_scale if run == "first run" else 1.0)
