@@ -273,7 +273,7 @@ class _Renderer:
         if tag == "img":
             src = safe_url(node.get("src"))
             if src:
-                out.append(E.IMG(src=src, alt=node.get("alt", ""), CLASS="confluence-embedded-image"))
+                out.append(E.IMG(E.CLASS("confluence-embedded-image"), src=src, alt=node.get("alt", "")))
             return
         copy = self._sub(out, tag if tag in _PLAIN else "span")
         for name in _KEEP_ATTRS:

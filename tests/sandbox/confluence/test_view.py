@@ -110,6 +110,10 @@ def test_image_from_attachment_and_from_url_and_missing() -> None:
     assert missing.find(".//img") is None
     assert "Attachment not found: gone.png" in missing.text_content()
     assert tree('<ac:image><ri:url ri:value="javascript:alert(1)"/></ac:image>').find(".//img") is None
+    plain = tree('<p><img src="https://example.com/b.png" alt="b"/><img src="javascript:x"/></p>').findall(".//img")
+    assert [(i.get("src"), i.get("class")) for i in plain] == [
+        ("https://example.com/b.png", "confluence-embedded-image")
+    ]
 
 
 def test_multimedia_macro_plays_the_attached_video_and_links_it() -> None:
