@@ -1,12 +1,23 @@
-"""Carry out a plan against the Confluence adapter, one action at a time; one failure never stops the rest."""
+"""Carry out a plan against the Confluence adapter; one failure never stops the rest.
+
+Title swaps and chains go first, one by one in plan order; every other page is written with a few requests in
+flight (the adapter's one rate limiter is shared by all threads). Results come back in plan order, whatever
+the timing.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from dataclasses import dataclass, replace
 
 from sync.confluence.base import ConfluenceAdapter, ManagedPage, Target
-from sync.errors import SyncError, TitleCollision, describe
-from sync.plan import Action, Plan
+from sync.errors import PageChanged, PartialWrite, SyncError, describe
+from sync.plan import Action, ManualEdits, Plan
+from sync.plan import plan as reconcile
+
+# Pages written at once: enough to hide each request's latency, few enough to stay polite to the site.
+MAX_IN_FLIGHT = 4
 
 
 @dataclass(frozen=True)
@@ -14,12 +25,18 @@ class Applied:
     action: Action
     page: ManagedPage | None
     error: str | None = None
+    # The page is live but a later step failed (its labels, attachments or record): the next run completes it.
+    incomplete: str | None = None
 
 
 def _version_message(action: Action) -> str:
     desired = action.desired
     assert desired is not None
-    return f"scenario-sync: Notion version {desired.entry_version} ({action.reason})"
+    approved = f", approved by {', '.join(desired.approvals)}" if desired.approvals else ""
+    return (
+        f"scenario-sync: Notion version {desired.entry_version}{approved}, fingerprint {desired.fingerprint[:12]}"
+        f" ({action.reason})"
+    )
 
 
 def apply_action(adapter: ConfluenceAdapter, target: Target, action: Action) -> ManagedPage | None:
@@ -27,27 +44,70 @@ def apply_action(adapter: ConfluenceAdapter, target: Target, action: Action) -> 
     if not action.writes or desired is None:
         return action.current
     message = _version_message(action)
+    labels = list(desired.labels)
     if action.kind == "create":
-        taken = adapter.title_taken(target, desired.title)
-        if taken is not None:
-            raise TitleCollision(
-                f"a page titled '{desired.title}' already exists (id {taken}) and is not managed by scenario-sync",
-                "rename the entry in Notion or the other page in Confluence",
-            )
-        return adapter.create_page(target, desired.title, desired.body, list(desired.labels), desired.meta(), message)
+        return adapter.create_page(
+            target, desired.title, desired.body, labels, desired.meta(), message, desired.attachments
+        )
     assert action.current is not None
     return adapter.update_page(
-        action.current, desired.title, desired.body, list(desired.labels), desired.meta(), message
+        action.current, desired.title, desired.body, labels, desired.meta(), message, desired.attachments
     )
 
 
-def apply(adapter: ConfluenceAdapter, target: Target, plan: Plan) -> list[Applied]:
-    results: list[Applied] = []
-    for action in plan.actions:
+def apply_one(
+    adapter: ConfluenceAdapter, target: Target, action: Action, manual_edits: ManualEdits = "restore"
+) -> Applied:
+    try:
         try:
-            results.append(Applied(action, apply_action(adapter, target, action)))
-        except SyncError as error:
-            results.append(Applied(action, None, error.message))
-        except Exception as error:  # an API that kept failing: report it against this entry, go on
-            results.append(Applied(action, None, describe(error)))
-    return results
+            return Applied(action, apply_action(adapter, target, action))
+        except PageChanged as changed:
+            # Someone wrote the page since we read it: read it again and plan it again, once; never bump blindly.
+            if action.current is None or action.desired is None:
+                return Applied(action, None, changed.message)
+            fresh = adapter.get_managed(action.current.id)
+            again = reconcile([action.desired], [fresh], set(), manual_edits).actions[0]
+            return Applied(again, apply_action(adapter, target, again))
+    except PartialWrite as error:
+        return Applied(action, error.page, incomplete=f"{error.message}; {error.fix}")
+    except SyncError as error:
+        return Applied(action, None, error.message)
+    except Exception as error:  # an API that kept failing: report it against this entry, go on
+        return Applied(action, None, describe(error))
+
+
+def apply(
+    adapter: ConfluenceAdapter,
+    target: Target,
+    plan: Plan,
+    manual_edits: ManualEdits = "restore",
+    on_applied: Callable[[Applied], None] | None = None,
+    workers: int = MAX_IN_FLIGHT,
+) -> list[Applied]:
+    """Apply every action; `on_applied` hears each result as it lands (on the calling thread)."""
+    done: dict[int, Applied] = {}
+    latest: dict[str, ManagedPage] = {}  # a page written earlier in this run, at its new version
+
+    def landed(index: int, result: Applied) -> None:
+        done[index] = result
+        if on_applied is not None:
+            on_applied(result)
+
+    for index, action in enumerate(plan.actions):
+        if not action.serial:
+            continue
+        if action.current is not None and action.current.id in latest:
+            action = replace(action, current=latest[action.current.id])
+        result = apply_one(adapter, target, action, manual_edits)
+        if result.page is not None:
+            latest[result.page.id] = result.page
+        landed(index, result)
+    rest = [(i, a) for i, a in enumerate(plan.actions) if not a.serial]
+    with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
+        futures = {pool.submit(apply_one, adapter, target, a, manual_edits): i for i, a in rest if a.writes}
+        for index, action in rest:
+            if not action.writes:
+                landed(index, Applied(action, action.current))
+        for future in as_completed(futures):
+            landed(futures[future], future.result())
+    return [done[i] for i in sorted(done)]

@@ -136,6 +136,11 @@ def _finish(report: RunReport, as_json: bool, report_file: Path | None) -> None:
 @_output_options
 @_sandbox_options
 @click.option("--dry-run", is_flag=True, help="Read both systems and print the plan; write nothing anywhere.")
+@click.option(
+    "--keep-manual-edits",
+    is_flag=True,
+    help="For this run, leave pages a person edited in Confluence as they are (the job's `manual_edits: keep`).",
+)
 def run(
     config: Path,
     job_name: str,
@@ -144,6 +149,7 @@ def run(
     confluence_flavor: str,
     cloud_v1_content: str,
     dry_run: bool,
+    keep_manual_edits: bool = False,
 ) -> None:
     """Run one job once (what cron calls).
 
@@ -158,8 +164,11 @@ def run(
     Example:
       scenario-sync run --job demo
       scenario-sync run --job support-emea --dry-run --json
+      scenario-sync run --job demo --keep-manual-edits
     """
     job = load_schedule(config).job(job_name)
+    if keep_manual_edits:
+        job = job.model_copy(update={"manual_edits": "keep"})
     if job.sandbox is not None:
         with _sandbox_for(job, confluence_flavor, cloud_v1_content) as sandbox:
             data_source = job.notion.data_source_id or sandbox.info["data_source_id"]

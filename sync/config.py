@@ -83,6 +83,8 @@ class Job(BaseModel):
     notion: NotionSource = NotionSource()
     confluence: ConfluenceTarget
     review: ReviewPolicy = ReviewPolicy()
+    # A page a person edited in Confluence: restore the approved text, or keep it until the entry changes.
+    manual_edits: Literal["restore", "keep"] = "restore"
     sandbox: SandboxSettings | None = None
 
 

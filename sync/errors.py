@@ -5,6 +5,8 @@ The CLI turns any `SyncError` into one readable line (`Error: â€¦`, then `Fix: â
 
 from __future__ import annotations
 
+from typing import Any
+
 
 class SyncError(Exception):
     exit_code = 1
@@ -47,3 +49,15 @@ def describe(error: BaseException) -> str:
 
 def http_status(error: BaseException) -> int | None:
     return getattr(getattr(error, "response", None), "status_code", None) or getattr(error, "status", None)
+
+
+class PageChanged(SyncError):
+    """A page changed in Confluence between our read and our write (a version conflict that was not our own)."""
+
+
+class PartialWrite(SyncError):
+    """The page was written (it is live) but a later step failed: its labels, attachments or our record."""
+
+    def __init__(self, message: str, fix: str, page: object) -> None:
+        super().__init__(message, fix)
+        self.page: Any = page

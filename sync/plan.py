@@ -10,13 +10,18 @@ import hashlib
 import json
 import re
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Literal
 
 from sync.assets import Attachment
 from sync.confluence.base import MANAGED_LABEL, ManagedPage, PageMeta
 
-ActionKind = Literal["create", "update", "retitle", "restore-edit", "noop", "keep"]
+ActionKind = Literal[
+    "create", "update", "retitle", "restore-edit", "noop", "keep", "keep-edit", "park", "conflict"
+]
+ManualEdits = Literal["restore", "keep"]
+# A title to stand in while titles swap or rotate (Confluence allows each title once per space).
+PARK_SUFFIX = " (retitling)"
 
 
 @dataclass(frozen=True)
@@ -27,6 +32,7 @@ class DesiredPage:
     labels: tuple[str, ...]
     entry_version: int
     attachments: tuple[Attachment, ...] = ()
+    approvals: tuple[str, ...] = ()  # who approved this version (for the version message; not content)
 
     @property
     def fingerprint(self) -> str:
@@ -49,15 +55,31 @@ class Action:
     reason: str
     desired: DesiredPage | None = None
     current: ManagedPage | None = None
+    serial: bool = False  # part of a title swap or chain: applied one by one, in plan order, before the rest
 
     @property
     def writes(self) -> bool:
-        return self.kind in ("create", "update", "retitle", "restore-edit")
+        return self.kind in ("create", "update", "retitle", "restore-edit", "park")
+
+
+@dataclass(frozen=True)
+class Copy:
+    """A page that carries the same Notion entry as the managed page (a person copied it): left alone, reported."""
+
+    page: ManagedPage
+    original: ManagedPage
+
+    def __str__(self) -> str:
+        return (
+            f"page {self.page.id} '{self.page.title}' carries the same Notion entry as the managed page"
+            f" {self.original.id} (a copy?): it is left untouched; delete it, or remove its content property"
+        )
 
 
 @dataclass
 class Plan:
     actions: list[Action] = field(default_factory=list)
+    copies: list[Copy] = field(default_factory=list)
 
     def by_kind(self, kind: ActionKind) -> list[Action]:
         return [a for a in self.actions if a.kind == kind]
@@ -82,11 +104,66 @@ def labels_for(keywords: tuple[str, ...]) -> tuple[str, ...]:
     return (*sorted(labels), MANAGED_LABEL)
 
 
-def plan(desired: list[DesiredPage], current: list[ManagedPage], held: set[str]) -> Plan:
-    """Actions that bring Confluence to `desired`. `held` entries keep their last approved page as is."""
-    by_entry = {page.meta.notion_page_id: page for page in current if page.meta is not None}
-    result = Plan()
+def _originals(current: list[ManagedPage]) -> tuple[dict[str, ManagedPage], list[Copy]]:
+    """One managed page per entry. Two pages naming one entry means a person copied one: the original is the
+    page still at the version we wrote, else the older one (Confluence ids grow)."""
+    by_entry: dict[str, list[ManagedPage]] = {}
+    for page in current:
+        if page.meta is not None:
+            by_entry.setdefault(page.meta.notion_page_id, []).append(page)
+    originals: dict[str, ManagedPage] = {}
+    copies: list[Copy] = []
+    for entry_id, pages in by_entry.items():
+        pages.sort(key=lambda p: (p.meta is not None and p.version != p.meta.written_version, int(p.id)))
+        originals[entry_id] = pages[0]
+        copies.extend(Copy(page, pages[0]) for page in pages[1:])
+    return originals, copies
+
+
+def _same_titles(desired: list[DesiredPage], by_entry: dict[str, ManagedPage]) -> dict[str, Action]:
+    """Entries that share a title: the one whose page has it already keeps it (else the first); the others
+    get a problem naming both."""
+    groups: dict[str, list[DesiredPage]] = {}
     for page in desired:
+        groups.setdefault(page.title.casefold(), []).append(page)
+    conflicts = {}
+    for pages in groups.values():
+        if len(pages) < 2:
+            continue
+        holder = next(
+            (p for p in pages if (e := by_entry.get(p.notion_page_id)) and e.title.casefold() == p.title.casefold()),
+            pages[0],
+        )
+        for page in pages:
+            if page is not holder:
+                reason = (
+                    f"entries {page.notion_page_id} and {holder.notion_page_id} both have the title '{page.title}'"
+                    f" and a title is unique in the space; {holder.notion_page_id} keeps it: rename this one in Notion"
+                )
+                conflicts[page.notion_page_id] = Action("conflict", page.notion_page_id, page.title, reason, page)
+    return conflicts
+
+
+def _edited(existing: ManagedPage) -> str:
+    when = existing.edited_at[:16].replace("T", " ")
+    return f"edited in Confluence by {existing.last_editor}" + (f" on {when} UTC" if when else "")
+
+
+def plan(
+    desired: list[DesiredPage],
+    current: list[ManagedPage],
+    held: set[str],
+    manual_edits: ManualEdits = "restore",
+) -> Plan:
+    """Actions that bring Confluence to `desired`. `held` entries keep their last approved page as is.
+    With `manual_edits="keep"`, a page a person edited stays as they left it until its entry changes."""
+    by_entry, copies = _originals(current)
+    conflicts = _same_titles(desired, by_entry)
+    result = Plan(copies=copies)
+    for page in desired:
+        if page.notion_page_id in conflicts:
+            result.actions.append(conflicts[page.notion_page_id])
+            continue
         existing = by_entry.get(page.notion_page_id)
         if existing is None:
             result.actions.append(
@@ -95,11 +172,19 @@ def plan(desired: list[DesiredPage], current: list[ManagedPage], held: set[str])
             continue
         meta = existing.meta
         assert meta is not None
-        if existing.version != meta.written_version:
-            reason = (
-                f"edited in Confluence by {existing.last_editor} (version {existing.version}, "
-                f"we wrote {meta.written_version}): restoring the approved text"
-            )
+        if existing.version != meta.written_version and existing.own_edit:
+            # Our own write whose record failed to save: finish it; it is no human edit.
+            reason = "completing an interrupted write"
+            result.actions.append(Action("update", page.notion_page_id, page.title, reason, page, existing))
+        elif existing.version != meta.written_version:
+            edited = f"{_edited(existing)} (version {existing.version}, we wrote {meta.written_version})"
+            if manual_edits == "keep" and meta.fingerprint == page.fingerprint:
+                reason = f"{edited}: kept as they left it until the entry changes in Notion"
+                result.actions.append(Action("keep-edit", page.notion_page_id, page.title, reason, page, existing))
+                continue
+            reason = f"{edited}: restoring the approved text"
+            if manual_edits == "keep":
+                reason = f"{edited}; the entry changed in Notion: publishing the approved text over it"
             result.actions.append(Action("restore-edit", page.notion_page_id, page.title, reason, page, existing))
         elif meta.fingerprint != page.fingerprint:
             if existing.title != page.title:
@@ -118,4 +203,51 @@ def plan(desired: list[DesiredPage], current: list[ManagedPage], held: set[str])
             continue
         reason = "held in Notion: the last approved version stays live" if entry_id in held else "not in this run"
         result.actions.append(Action("keep", entry_id, existing.title, reason, None, existing))
+    result.actions = _order_titles(result.actions, current)
     return result
+
+
+def _order_titles(actions: list[Action], current: list[ManagedPage]) -> list[Action]:
+    """Writes that take a title another managed page is giving up go after it; a swap or rotation goes
+    through a temporary title. Everything else keeps its order."""
+    moving = {
+        a.current.id: a
+        for a in actions
+        if a.writes and a.current is not None and a.desired is not None and a.current.title != a.desired.title
+    }
+    holders = {p.title.casefold(): p.id for p in current if p.id in moving}
+
+    def blocker(action: Action) -> Action | None:
+        if not action.writes or action.desired is None:
+            return None
+        holder = holders.get(action.desired.title.casefold())
+        if holder is None or (action.current is not None and action.current.id == holder):
+            return None
+        return moving[holder]
+
+    chained = {id(a) for a in actions if blocker(a) is not None}
+    chained |= {id(b) for a in actions if (b := blocker(a)) is not None}
+    if not chained:
+        return actions
+    pending = [a for a in actions if id(a) in chained]
+    ordered: list[Action] = []
+    freed: set[str] = set()
+    while pending:
+        ready = [a for a in pending if (b := blocker(a)) is None or (b.current is not None and b.current.id in freed)]
+        if not ready:  # a cycle: park its first page under a temporary title, which frees its old one
+            first = next(a for a in pending if a.current is not None and a.current.id not in freed)
+            assert first.desired is not None and first.current is not None
+            parked = replace(first.desired, title=first.desired.title[: 255 - len(PARK_SUFFIX)] + PARK_SUFFIX)
+            reason = f"titles swap: '{first.current.title}' moves aside first"
+            ordered.append(
+                Action("park", first.notion_page_id, parked.title, reason, parked, first.current, serial=True)
+            )
+            freed.add(first.current.id)
+            continue
+        for action in ready:
+            ordered.append(replace(action, serial=True))
+            pending.remove(action)
+            if action.current is not None:
+                freed.add(action.current.id)
+    rest = [a for a in actions if id(a) not in chained]
+    return ordered + rest

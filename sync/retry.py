@@ -10,6 +10,7 @@ The clock and sleep are injected, so tests never wait.
 from __future__ import annotations
 
 import random
+import threading
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -25,6 +26,7 @@ from sync.ratelimit import TokenBucket
 
 T = TypeVar("T")
 TRANSIENT_STATUSES = frozenset({500, 502, 503, 504})
+_COUNTING = threading.Lock()  # the request counters, shared by the threads of one run
 
 
 def status_of(error: BaseException) -> int | None:
@@ -91,15 +93,17 @@ class ApiCaller:
         return min(self.max_wait, backoff / 2 + random.random() * backoff / 2)
 
     def _before_sleep(self, state: RetryCallState) -> None:
-        self.retries += 1
-        self.waited += state.upcoming_sleep
+        with _COUNTING:
+            self.retries += 1
+            self.waited += state.upcoming_sleep
 
     def call(self, fn: Callable[[], T], *, idempotent: bool, kind: str = "read") -> T:
         def attempt() -> T:
-            if self.limiter is not None:
-                self.waited += self.limiter.take(self.sleep)
-            self.requests += 1
-            self.by_kind[kind] = self.by_kind.get(kind, 0) + 1
+            waited = self.limiter.take(self.sleep) if self.limiter is not None else 0.0
+            with _COUNTING:  # writes run on several threads
+                self.waited += waited
+                self.requests += 1
+                self.by_kind[kind] = self.by_kind.get(kind, 0) + 1
             return fn()
 
         retrying = Retrying(

@@ -7,23 +7,27 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 from sync.apply import Applied, apply
 from sync.config import Job
-from sync.confluence.base import ConfluenceAdapter, ManagedPage
+from sync.confluence.base import ConfluenceAdapter, ManagedPage, Target
 from sync.errors import ApiFailure, AuthError, SyncError, describe, http_status
 from sync.gate import Decision, decide
 from sync.mapping import Column, Mapping, map_page
 from sync.model import EntryProblem, Scenario
 from sync.notion.reader import NotionReader
 from sync.notion.writeback import MAX_TEXT, EntryStatus, NotionWriter, current_status
-from sync.plan import DesiredPage, Plan, labels_for, plan
+from sync.plan import DesiredPage, ManualEdits, Plan, labels_for, plan
 from sync.render import entry_page
 from sync.report import ApiUsage, EntryReport, RunReport
 from sync.retry import ApiCaller
+
+# Notion status write-backs in flight at once (Notion's limiter spaces them; this only overlaps latency).
+NOTION_IN_FLIGHT = 3
 
 
 @contextlib.contextmanager
@@ -94,11 +98,26 @@ def evaluate(entries: list[Entry], mapping: Mapping, job: Job) -> None:
                 body=entry_page(mapped, entry.decision),
                 labels=labels_for(mapped.keywords),
                 entry_version=mapped.version,
+                approvals=_approvals(mapped, job),
             )
 
 
+def _approvals(scenario: Scenario, job: Job) -> tuple[str, ...]:
+    """Who approved what, for the version message: each required review and the version it approved."""
+    out = []
+    for name in job.review.required:
+        review = scenario.reviews.get(name)
+        if review is not None:
+            out.append(f"{name} (version {review.approved_version or scenario.version})")
+    return tuple(out)
+
+
 def run_job(
-    job: Job, mapping: Mapping, services: Services, data_source_id: str, dry_run: bool = False
+    job: Job,
+    mapping: Mapping,
+    services: Services,
+    data_source_id: str,
+    dry_run: bool = False,
 ) -> tuple[RunReport, Plan]:
     report = RunReport(job=job.name, flavor=services.confluence.flavor, dry_run=dry_run, started_at=services.clock())
     with stage("reading Notion"):
@@ -116,24 +135,57 @@ def run_job(
         )
         current = services.confluence.find_managed(target)
     held = {e.page_id for e in entries if e.decision is not None and not e.decision.publish}
-    the_plan = plan([e.desired for e in entries if e.desired], current, held)
-
-    applied: dict[str, Applied] = {}
-    if not dry_run:
-        applied = {a.action.notion_page_id: a for a in apply(services.confluence, target, the_plan)}
-    actions = {a.notion_page_id: a for a in the_plan.actions}
-    pages = {p.meta.notion_page_id: p for p in current if p.meta}
-
-    for entry in entries:
-        row = _entry_report(entry, actions.get(entry.page_id), applied.get(entry.page_id), pages, services, dry_run)
-        report.entries.append(row)
-        if not dry_run and mapping.writeback is not None and not missing:
-            _write_back(entry, row, mapping, services, report)
+    manual_edits: ManualEdits = job.manual_edits
+    the_plan = plan([e.desired for e in entries if e.desired], current, held, manual_edits)
+    report.warnings.extend(str(copy) for copy in the_plan.copies)
+    _apply_and_write_back(entries, the_plan, target, mapping, services, report, manual_edits, dry_run, missing)
 
     report.notion = ApiUsage.of(services.notion_caller)
     report.confluence = ApiUsage.of(services.confluence_caller)
     report.finished_at = services.clock()
     return report, the_plan
+
+
+def _apply_and_write_back(
+    entries: list[Entry],
+    the_plan: Plan,
+    target: Target,
+    mapping: Mapping,
+    services: Services,
+    report: RunReport,
+    manual_edits: ManualEdits,
+    dry_run: bool,
+    missing: list[Column],
+) -> None:
+    """Confluence writes, and each entry's Notion status as soon as its page is written (the two APIs work
+    side by side, each under its own limiter). The report lists entries in Notion's order, whatever the timing."""
+    actions = {a.notion_page_id: a for a in the_plan.actions}  # a title swap's last step is the entry's action
+    pages = {a.notion_page_id: a.current for a in the_plan.actions if a.current is not None}
+    by_id = {e.page_id: e for e in entries}
+    rows: dict[str, EntryReport] = {}
+    write_back = not dry_run and mapping.writeback is not None and not missing
+    with ThreadPoolExecutor(max_workers=NOTION_IN_FLIGHT) as notion:
+
+        def finish(entry: Entry, applied: Applied | None) -> None:
+            row = _entry_report(entry, actions.get(entry.page_id), applied, pages, services, dry_run)
+            rows[entry.page_id] = row
+            if applied is not None and applied.incomplete:
+                report.errors.append(f"'{row.title}': {applied.incomplete}")
+            if write_back:
+                notion.submit(_write_back, entry, row, mapping, services, report)
+
+        def on_applied(applied: Applied) -> None:
+            entry = by_id.get(applied.action.notion_page_id)
+            if entry is not None and applied.action.kind != "park":
+                finish(entry, applied)
+
+        writing = set() if dry_run else {a.notion_page_id for a in the_plan.actions if a.writes}
+        for entry in entries:
+            if entry.page_id not in writing:
+                finish(entry, None)
+        if not dry_run:
+            apply(services.confluence, target, the_plan, manual_edits, on_applied)
+    report.entries.extend(rows[e.page_id] for e in entries)
 
 
 def _entry_report(
@@ -151,6 +203,8 @@ def _entry_report(
         row.problems = [str(p) for p in entry.problems]
     elif entry.decision is not None:
         row.reasons = list(entry.decision.reasons)
+    if applied is not None:
+        action = applied.action  # re-planned after a conflict, it may differ from the plan's
     if action is not None:
         row.action, row.action_reason = action.kind, action.reason
     page = pages.get(entry.page_id)
@@ -161,6 +215,12 @@ def _entry_report(
         row.confluence_url = services.confluence.page_url(page.id)
     if entry.desired is None:
         return row
+    if action is not None and action.kind == "conflict":
+        row.outcome = "problem"
+        row.problems.append(action.reason)
+        return row
+    if action is not None and action.kind == "keep-edit":
+        row.reasons.append(action.reason)
     if dry_run:
         row.outcome = "planned" if action is not None and action.writes else "unchanged"
     elif applied is not None and applied.error:
@@ -168,6 +228,8 @@ def _entry_report(
         row.problems.append(applied.error)
     else:
         row.outcome = "published" if action is not None and action.writes else "unchanged"
+        if applied is not None and applied.incomplete:
+            row.problems.append(applied.incomplete)
     return row
 
 

@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from sync.assets import Attachment
+
 PROPERTY_KEY = "scenario-sync"
 MANAGED_LABEL = "scenario-sync-managed"
 
@@ -21,9 +23,16 @@ class PageMeta:
     fingerprint: str
     written_version: int
     entry_version: int
+    # Labels the sync itself added (a person's own labels are never removed); None on pages written before.
+    labels: tuple[str, ...] | None = None
+    # The attachments the sync uploaded, by file name: their SHA-256, so an unchanged file is never sent again.
+    attachments: dict[str, str] | None = None
 
     def to_json(self) -> dict[str, Any]:
-        return self.__dict__.copy()
+        data = self.__dict__.copy()
+        if data["labels"] is not None:
+            data["labels"] = list(data["labels"])
+        return data
 
     @classmethod
     def from_json(cls, value: Any) -> PageMeta | None:
@@ -33,8 +42,12 @@ class PageMeta:
                 fingerprint=str(value["fingerprint"]),
                 written_version=int(value["written_version"]),
                 entry_version=int(value["entry_version"]),
+                labels=tuple(str(x) for x in value["labels"]) if value.get("labels") is not None else None,
+                attachments={str(k): str(v) for k, v in value["attachments"].items()}
+                if isinstance(value.get("attachments"), dict)
+                else None,
             )
-        except (KeyError, TypeError, ValueError):
+        except (KeyError, TypeError, ValueError, AttributeError):
             return None
 
 
@@ -48,6 +61,9 @@ class ManagedPage:
     meta: PageMeta | None
     property_id: str | None = None
     property_version: int | None = None
+    last_editor_id: str = ""  # account id (Cloud) or user name (Data Center) of the current version's author
+    edited_at: str = ""  # when the current version was written (ISO 8601, as Confluence gives it)
+    own_edit: bool = False  # the current version was written by the sync's own account
 
 
 @dataclass(frozen=True)
@@ -67,11 +83,27 @@ class ConfluenceAdapter(Protocol):
     def title_taken(self, target: Target, title: str) -> str | None: ...
 
     def create_page(
-        self, target: Target, title: str, body: str, labels: list[str], meta: PageMeta, message: str
+        self,
+        target: Target,
+        title: str,
+        body: str,
+        labels: list[str],
+        meta: PageMeta,
+        message: str,
+        attachments: tuple[Attachment, ...] = (),
     ) -> ManagedPage: ...
 
     def update_page(
-        self, page: ManagedPage, title: str, body: str, labels: list[str], meta: PageMeta, message: str
+        self,
+        page: ManagedPage,
+        title: str,
+        body: str,
+        labels: list[str],
+        meta: PageMeta,
+        message: str,
+        attachments: tuple[Attachment, ...] = (),
     ) -> ManagedPage: ...
+
+    def get_managed(self, page_id: str) -> ManagedPage: ...
 
     def page_url(self, page_id: str) -> str: ...

@@ -8,7 +8,7 @@ from typing import Any, cast
 from atlassian import Confluence
 
 from sync.confluence.base import PROPERTY_KEY, ManagedPage, PageMeta, Target
-from sync.confluence.surface import Surface
+from sync.confluence.surface import Found, Surface
 from sync.errors import ConfigError
 from sync.retry import ApiCaller
 
@@ -48,7 +48,37 @@ class CloudConfluence(Surface):
         pages = self.read("api/v2/pages", {"space-id": target.space_id, "title": title}).get("results", [])
         return str(pages[0]["id"]) if pages else None
 
-    def _post_page(self, target: Target, title: str, body: str) -> dict[str, Any]:
+    def find_by_title(self, target: Target, title: str) -> Found | None:
+        page_id = self.title_taken(target, title)
+        return None if page_id is None else self._found(page_id)
+
+    def get_managed(self, page_id: str) -> ManagedPage:
+        return self._found(page_id).page
+
+    def _found(self, page_id: str) -> Found:
+        params = {"body-format": "storage", "include-labels": "true", "include-properties": "true"}
+        page = self.read(f"api/v2/pages/{page_id}", params)
+        version = page.get("version") or {}
+        props = [p for p in (page.get("properties") or {}).get("results", []) if p.get("key") == PROPERTY_KEY]
+        prop = props[0] if props else {}
+        managed = ManagedPage(
+            id=str(page["id"]),
+            title=page["title"],
+            version=int(version.get("number", 0)),
+            last_editor=str(version.get("authorId") or "someone"),
+            labels=frozenset(label["name"] for label in (page.get("labels") or {}).get("results", [])),
+            meta=PageMeta.from_json(prop.get("value")) if prop else None,
+            property_id=str(prop["id"]) if prop.get("id") else None,
+            property_version=(prop.get("version") or {}).get("number") if prop else None,
+            last_editor_id=str(version.get("authorId") or ""),
+            edited_at=str(version.get("createdAt") or ""),
+        )
+        body = ((page.get("body") or {}).get("storage") or {}).get("value") or ""
+        return Found(managed, str(page.get("authorId") or ""), body)
+
+    def _post_page(
+        self, target: Target, title: str, body: str, labels: list[str], meta: PageMeta | None
+    ) -> dict[str, Any]:
         return self.write(
             lambda: cast(Any, self.client).create_page(  # the v2 client's method, not on the base class
                 space_id=target.space_id, title=title, body=body, parent_id=target.parent_id

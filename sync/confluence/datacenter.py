@@ -7,10 +7,13 @@ from typing import Any
 
 from atlassian import Confluence
 
+from sync.confluence import v1
 from sync.confluence.base import PROPERTY_KEY, ManagedPage, PageMeta, Target
-from sync.confluence.surface import V1, Surface
+from sync.confluence.surface import V1, Found, Surface
 from sync.errors import ConfigError
 from sync.retry import ApiCaller
+
+_EXPAND = f"version,history,body.storage,metadata.labels,metadata.properties.{PROPERTY_KEY}"
 
 
 class DataCenterConfluence(Surface):
@@ -42,14 +45,42 @@ class DataCenterConfluence(Surface):
         results = found.get("results", [])
         return str(results[0]["id"]) if results else None
 
-    def _post_page(self, target: Target, title: str, body: str) -> dict[str, Any]:
-        payload = {
+    marks_on_create = True
+
+    def find_by_title(self, target: Target, title: str) -> Found | None:
+        found = self.read(
+            f"{V1}/content", {"spaceKey": target.space_key, "title": title, "type": "page", "expand": _EXPAND}
+        )
+        results = found.get("results", [])
+        return self._found(results[0]) if results else None
+
+    def get_managed(self, page_id: str) -> ManagedPage:
+        return self._found(self.read(f"{V1}/content/{page_id}", {"expand": _EXPAND})).page
+
+    @staticmethod
+    def _found(content: dict[str, Any]) -> Found:
+        creator = v1.user_id(((content.get("history") or {}).get("createdBy")) or {})
+        body = (((content.get("body") or {}).get("storage")) or {}).get("value") or ""
+        return Found(v1.to_managed(content), creator, body)
+
+    def _post_page(
+        self, target: Target, title: str, body: str, labels: list[str], meta: PageMeta | None
+    ) -> dict[str, Any]:
+        payload: dict[str, Any] = {
             "type": "page",
             "title": title,
             "space": {"key": target.space_key},
             "ancestors": [{"id": target.parent_id}],
             "body": {"storage": {"value": body, "representation": "storage"}},
         }
+        # Labels and our property in the create itself: the page is never there unmarked.
+        metadata: dict[str, Any] = {}
+        if labels:
+            metadata["labels"] = [{"prefix": "global", "name": name} for name in labels]
+        if meta is not None:
+            metadata["properties"] = {PROPERTY_KEY: {"key": PROPERTY_KEY, "value": meta.to_json()}}
+        if metadata:
+            payload["metadata"] = metadata
         return self.write(lambda: self.client.post(f"{V1}/content", data=payload), idempotent=False)
 
     def _put_page(self, page_id: str, number: int, title: str, body: str, message: str) -> None:

@@ -3,16 +3,44 @@
 
 from __future__ import annotations
 
+import contextlib
 from abc import ABC, abstractmethod
+from collections.abc import Iterator
+from dataclasses import dataclass, replace
 from typing import Any
 
 from atlassian.rest_client import AtlassianRestAPI
 
+from sync.assets import Attachment
 from sync.confluence import v1
 from sync.confluence.base import ManagedPage, PageMeta, Target
-from sync.retry import ApiCaller
+from sync.errors import PageChanged, PartialWrite, TitleCollision, describe
+from sync.retry import TRANSIENT_STATUSES, ApiCaller, is_connection_failure, status_of
 
 V1 = "rest/api"
+HASH_PREFIX = "sha256:"  # an uploaded attachment's comment: its content hash, so a re-run can tell it is there
+
+
+@contextlib.contextmanager
+def _after_write(page: ManagedPage) -> Iterator[None]:
+    """Steps after the page itself was written: a failure there leaves the new text live, unrecorded."""
+    try:
+        yield
+    except Exception as error:
+        raise PartialWrite(
+            f"the page is live (version {page.version}) but marking it failed: {describe(error)}",
+            "the next run completes it",
+            page,
+        ) from error
+
+
+@dataclass(frozen=True)
+class Found:
+    """A page found by a direct lookup, with what tells whose it is."""
+
+    page: ManagedPage
+    creator: str  # account id (Cloud) or user name (Data Center)
+    body: str
 
 
 class Surface(ABC):
@@ -21,10 +49,24 @@ class Surface(ABC):
     def __init__(self, client: AtlassianRestAPI, base_url: str, caller: ApiCaller, timeout: float) -> None:
         self.client, self.base_url, self.caller = client, base_url.rstrip("/"), caller
         self.client.timeout = timeout  # type: ignore[assignment]  # the constructor rounds to whole seconds
+        self._own_account: str | None = None
 
     # --- calls each surface makes its own way ------------------------------------------------------------
+    # True where the create itself can carry labels and our property (Data Center's v1 `metadata`).
+    marks_on_create = False
+
     @abstractmethod
-    def _post_page(self, target: Target, title: str, body: str) -> dict[str, Any]: ...
+    def _post_page(
+        self, target: Target, title: str, body: str, labels: list[str], meta: PageMeta | None
+    ) -> dict[str, Any]:
+        """Create the page; `labels` and `meta` are set only where `marks_on_create`."""
+
+    @abstractmethod
+    def find_by_title(self, target: Target, title: str) -> Found | None:
+        """The page with this title in the space (a direct lookup: no search index lag)."""
+
+    @abstractmethod
+    def get_managed(self, page_id: str) -> ManagedPage: ...
 
     @abstractmethod
     def _put_page(self, page_id: str, number: int, title: str, body: str, message: str) -> None: ...
@@ -44,33 +86,239 @@ class Surface(ABC):
         """A write: retried on 429 always, on 5xx only when `idempotent` (version-checked or repeatable)."""
         return self.caller.call(call, idempotent=idempotent, kind="write")
 
+    # --- who we are ------------------------------------------------------------------------------------
+    def own_account(self) -> str:
+        """The sync's own account (Cloud account id, Data Center user name); asked once, only when needed."""
+        if self._own_account is None:
+            self._own_account = v1.user_id(self.read(f"{V1}/user/current"))
+        return self._own_account
+
     def find_managed(self, target: Target) -> list[ManagedPage]:
-        return v1.managed_pages(self.client, self.caller, V1, target)
+        pages = v1.managed_pages(self.client, self.caller, V1, target)
+        if not any(p.meta is not None and p.version != p.meta.written_version for p in pages):
+            return pages
+        # A version after the one we recorded may still be our own (its record failed to save): never a human edit.
+        own = self.own_account()
+        return [replace(p, own_edit=p.last_editor_id == own) for p in pages]
 
+    # --- creating: at most three requests, and a create that fails half-way heals ---------------------
     def create_page(
-        self, target: Target, title: str, body: str, labels: list[str], meta: PageMeta, message: str
+        self,
+        target: Target,
+        title: str,
+        body: str,
+        labels: list[str],
+        meta: PageMeta,
+        message: str,
+        attachments: tuple[Attachment, ...] = (),
     ) -> ManagedPage:
-        page = self._post_page(target, title, body)
+        # Marked in the create itself where the surface can: labels always, and our record too unless files
+        # must follow (the record comes last, so it never claims files that are not there).
+        marked = self.marks_on_create and not attachments
+        meta = replace(meta, labels=tuple(sorted(labels)), attachments=None, written_version=1)
+        try:
+            page = self._post_page(
+                target, title, body, labels if self.marks_on_create else [], meta if marked else None
+            )
+        except Exception as error:
+            # Taken (Confluence answers 400) or our answer lost: look before deciding; never create twice.
+            if status_of(error) != 400 and not is_connection_failure(error):
+                raise
+            found = self.find_by_title(target, title)
+            if found is None:
+                raise
+            if not self._is_ours(found, meta.notion_page_id):
+                raise self._collision(found, title) from error
+            return self.adopt(found, title, body, labels, meta, message, attachments)
         page_id = str(page["id"])
-        v1.add_labels(self.client, self.caller, V1, page_id, labels)
-        meta = PageMeta(meta.notion_page_id, meta.fingerprint, int(page["version"]["number"]), meta.entry_version)
-        property_id = self._post_property(page_id, meta)
-        return ManagedPage(page_id, title, meta.written_version, "", frozenset(labels), meta, property_id, 1)
+        number = int(page["version"]["number"])
+        meta = replace(meta, written_version=number)
+        if marked:
+            return ManagedPage(page_id, title, number, "", frozenset(labels), meta, None, 1)
+        created = ManagedPage(page_id, title, number, "", frozenset(), None)
+        with _after_write(created):
+            if not self.marks_on_create:
+                v1.add_labels(self.client, self.caller, V1, page_id, labels)
+            meta = replace(meta, attachments=self._sync_attachments(page_id, attachments, {}))
+            property_id = self._post_property(page_id, meta)
+        return ManagedPage(page_id, title, number, "", frozenset(labels), meta, property_id, 1)
 
-    def update_page(
-        self, page: ManagedPage, title: str, body: str, labels: list[str], meta: PageMeta, message: str
+    def _is_ours(self, found: Found, notion_page_id: str) -> bool:
+        """Our unfinished create, or our page that the listing missed. Our content property naming this entry
+        says so; without it, the page must have been created by the sync's own account AND carry the link to
+        this entry's Notion page that every rendered page carries. A person's page fails the first test."""
+        meta = found.page.meta
+        if meta is not None:
+            return meta.notion_page_id == notion_page_id
+        return found.creator == self.own_account() and notion_page_id.replace("-", "") in found.body
+
+    @staticmethod
+    def _collision(found: Found, title: str) -> TitleCollision:
+        meta = found.page.meta
+        if meta is not None:
+            return TitleCollision(
+                f"the title '{title}' is taken by the page of another entry (Notion page {meta.notion_page_id},"
+                f" Confluence page {found.page.id})",
+                "give one of the two entries another title in Notion",
+            )
+        return TitleCollision(
+            f"a page titled '{title}' already exists (id {found.page.id}, by {found.page.last_editor})"
+            " and is not managed by scenario-sync",
+            "rename the entry in Notion or the other page in Confluence",
+        )
+
+    def adopt(
+        self,
+        found: Found,
+        title: str,
+        body: str,
+        labels: list[str],
+        meta: PageMeta,
+        message: str,
+        attachments: tuple[Attachment, ...] = (),
     ) -> ManagedPage:
-        number = page.version + 1
-        self._put_page(page.id, number, title, body, message)
-        v1.add_labels(self.client, self.caller, V1, page.id, sorted(set(labels) - page.labels))
-        meta = PageMeta(meta.notion_page_id, meta.fingerprint, number, meta.entry_version)
-        property_id, property_version = page.property_id, (page.property_version or 0) + 1
-        if page.property_version is None:  # a page we manage whose property was lost: write it anew
-            property_id, property_version = self._post_property(page.id, meta), 1
-        else:
-            self._put_property(page, meta, property_version)
-        labelled = frozenset(labels) | page.labels
+        """Bring our own page that the listing did not show to the desired state, and mark it."""
+        page, recorded = found.page, found.page.meta
+        if (
+            recorded is not None
+            and recorded.fingerprint == meta.fingerprint
+            and page.version == recorded.written_version
+            and set(labels) <= page.labels
+        ):
+            return page  # complete already (the search index had not caught up)
+        same = page.title == title and found.body == body
+        return self.update_page(page, title, body, labels, meta, message, attachments, write_page=not same)
+
+    # --- updating ---------------------------------------------------------------------------------------
+    def update_page(
+        self,
+        page: ManagedPage,
+        title: str,
+        body: str,
+        labels: list[str],
+        meta: PageMeta,
+        message: str,
+        attachments: tuple[Attachment, ...] = (),
+        write_page: bool = True,
+    ) -> ManagedPage:
+        number = page.version + 1 if write_page else page.version
+        if write_page:
+            self._put_page_checked(page, number, title, body, message)
+        with _after_write(replace(page, title=title, version=number, own_edit=True)):
+            return self._mark(page, number, title, labels, meta, attachments)
+
+    def _mark(
+        self,
+        page: ManagedPage,
+        number: int,
+        title: str,
+        labels: list[str],
+        meta: PageMeta,
+        attachments: tuple[Attachment, ...],
+    ) -> ManagedPage:
+        """Labels, attachments, then our record of what we wrote (last: it says all the rest is done)."""
+        recorded = page.meta
+        added = sorted(set(labels) - page.labels)
+        v1.add_labels(self.client, self.caller, V1, page.id, added)
+        # Only labels we added ourselves go when their keyword goes; a person's own labels stay.
+        ours_before = set(recorded.labels) if recorded is not None and recorded.labels is not None else set()
+        for name in sorted((ours_before - set(labels)) & page.labels):
+            v1.remove_label(self.client, self.caller, V1, page.id, name)
+        ours = tuple(sorted((ours_before & set(labels)) | set(added)))
+        known = recorded.attachments if recorded is not None else None
+        uploaded = self._sync_attachments(page.id, attachments, known)
+        meta = replace(meta, written_version=number, labels=ours, attachments=uploaded)
+        property_id, property_version = self._write_property(page, meta)
+        labelled = (frozenset(labels) | page.labels) - (ours_before - set(labels))
         return ManagedPage(page.id, title, number, "", labelled, meta, property_id, property_version)
+
+    def _put_page_checked(self, page: ManagedPage, number: int, title: str, body: str, message: str) -> None:
+        try:
+            self._put_page(page.id, number, title, body, message)
+        except Exception as error:
+            if status_of(error) != 409:
+                raise
+            # Our own earlier attempt may have landed (its answer lost, then retried): read before deciding.
+            now = self.get_managed(page.id)
+            if now.version == number and now.last_editor_id == self.own_account():
+                return
+            raise PageChanged(
+                f"page {page.id} changed in Confluence during the run (now version {now.version}"
+                f" by {now.last_editor})",
+                "nothing to do: the next run plans it again",
+            ) from error
+
+    def _write_property(self, page: ManagedPage, meta: PageMeta) -> tuple[str | None, int]:
+        """Create or update our content property; a write whose answer was lost is checked, not repeated."""
+        value = meta.to_json()
+        try:
+            if page.property_version is None:
+                return self._post_property(page.id, meta), 1
+            self._put_property(page, meta, page.property_version + 1)
+            return page.property_id, page.property_version + 1
+        except Exception as error:
+            status = status_of(error)
+            if status not in (400, 409) and not is_connection_failure(error):
+                raise
+            now = self.get_managed(page.id)
+            if now.meta is not None and now.meta.to_json() == value:
+                return now.property_id, now.property_version or 1
+            if now.property_version is None or now.property_version == page.property_version:
+                raise
+            # Someone (our own lost write, or a person) wrote the property since we read it: write over it once.
+            self._put_property(now, meta, now.property_version + 1)
+            return now.property_id, now.property_version + 1
+
+    # --- attachments (v1 upload on both surfaces, the only way on Cloud) -------------------------------
+    def _sync_attachments(
+        self, page_id: str, attachments: tuple[Attachment, ...], known: dict[str, str] | None
+    ) -> dict[str, str] | None:
+        """Upload what is new or changed (a changed file becomes a new version of the same attachment);
+        return the SHA-256 of every file now on the page, by name."""
+        if not attachments:
+            return known or None
+        if known is None:  # nothing recorded (an adopted page): what is there already?
+            known = self._attachment_hashes(page_id)
+        changed = [a for a in attachments if known.get(a.name) != a.sha256]
+        if changed:
+            try:
+                self._upload(page_id, changed)
+            except Exception as error:
+                if status_of(error) not in TRANSIENT_STATUSES and not is_connection_failure(error):
+                    raise
+                there = self._attachment_hashes(page_id)  # it may have landed: never upload a version twice
+                still = [a for a in changed if there.get(a.name) != a.sha256]
+                if still:
+                    self._upload(page_id, still)
+        return {**known, **{a.name: a.sha256 for a in attachments}}
+
+    def _attachment_hashes(self, page_id: str) -> dict[str, str]:
+        listing = self.read(f"{V1}/content/{page_id}/child/attachment", {"limit": 200})
+        out = {}
+        for item in listing.get("results", []):
+            comment = str((item.get("metadata") or {}).get("comment") or "")
+            if comment.startswith(HASH_PREFIX):
+                out[str(item["title"])] = comment.removeprefix(HASH_PREFIX)
+        return out
+
+    def _upload(self, page_id: str, attachments: list[Attachment]) -> None:
+        """One multipart PUT (create or new version) for all files. Sent through the client's own session:
+        the library's helper for Data Center posts to the wrong path on a re-upload."""
+        url = f"{self.client.url}/{V1}/content/{page_id}/child/attachment"
+        files = [("file", (a.name, a.data, a.media_type)) for a in attachments]
+        form = [("minorEdit", "true"), *[("comment", HASH_PREFIX + a.sha256) for a in attachments]]
+
+        def send() -> None:
+            response = self.client.session.put(
+                url,
+                files=files,
+                data=form,
+                headers={"X-Atlassian-Token": "no-check", "Accept": "application/json"},
+                timeout=self.client.timeout,
+            )
+            response.raise_for_status()
+
+        self.write(send, idempotent=False)
 
     def page_url(self, page_id: str) -> str:
         return f"{self.base_url}/pages/viewpage.action?pageId={page_id}"

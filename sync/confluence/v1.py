@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from functools import partial
 from typing import Any, cast
 
+import requests
 from atlassian.rest_client import AtlassianRestAPI
 
 from sync.confluence.base import MANAGED_LABEL, PROPERTY_KEY, ManagedPage, PageMeta, Target
@@ -53,7 +54,27 @@ def to_managed(content: dict[str, Any]) -> ManagedPage:
         meta=PageMeta.from_json(prop.get("value")),
         property_id=str(prop["id"]) if prop.get("id") else None,
         property_version=prop.get("version", {}).get("number"),
+        last_editor_id=user_id(by),
+        edited_at=str(version.get("when") or ""),
     )
+
+
+def user_id(user: dict[str, Any]) -> str:
+    """How a v1 user is named for comparison: the account id on Cloud, the user name on Data Center."""
+    return str(user.get("accountId") or user.get("username") or user.get("userKey") or "")
+
+
+def remove_label(client: AtlassianRestAPI, caller: ApiCaller, prefix: str, page_id: str, name: str) -> None:
+    """Remove one label; a label already gone (404) is the state we wanted."""
+
+    def call() -> None:
+        try:
+            client.delete(f"{prefix}/content/{page_id}/label", params={"name": name})
+        except requests.HTTPError as error:
+            if error.response is None or error.response.status_code != 404:
+                raise
+
+    caller.call(call, idempotent=True, kind="write")
 
 
 def add_labels(client: AtlassianRestAPI, caller: ApiCaller, prefix: str, page_id: str, labels: list[str]) -> None:

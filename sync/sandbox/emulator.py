@@ -104,11 +104,20 @@ class Emulator:
             if fault.kind == "drop":
                 record.write = False
                 return self._drop(environ)
+            if fault.kind == "lost":
+                response = self._dispatch(request)
+                if fault.delay:
+                    traffic.sleep(fault.delay)
+                    return response
+                return self._drop(environ)
             if fault.kind == "slow":
                 traffic.sleep(fault.delay)
             else:
                 record.write = False
                 return self.error_response(fault.status, retry_after=fault.retry_after)
+        return self._dispatch(request)
+
+    def _dispatch(self, request: Request) -> Response:
         try:
             self.authenticate(request)
             endpoint, args = self.url_map.bind_to_environ(request.environ).match()

@@ -5,7 +5,9 @@ matching requests through, then applies to the next `times` of them. Kinds:
 
 - ``status``: answer with an error status in the API's own error shape (429 carries Retry-After);
 - ``slow``: wait `delay` seconds, then answer normally (client timeouts);
-- ``drop``: close the connection without answering.
+- ``drop``: close the connection without answering;
+- ``lost``: apply the request, then lose the answer: close the connection (or, with `delay`, answer only after
+  it, so the client has timed out). The write happened; the client cannot know it did.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from typing import Literal
 
 from sync.ratelimit import TokenBucket
 
-FaultKind = Literal["status", "slow", "drop"]
+FaultKind = Literal["status", "slow", "drop", "lost"]
 
 
 @dataclass

@@ -66,7 +66,7 @@ def test_held_entry_keeps_its_last_approved_page() -> None:
 def test_identity_is_the_notion_id_not_the_title() -> None:
     mine, other = desired("e1", title="Same title"), desired("e2", title="Same title")
     kinds = {a.notion_page_id: a.kind for a in plan([mine, other], [published(mine)], set()).actions}
-    assert kinds == {"e1": "noop", "e2": "create"}
+    assert kinds == {"e1": "noop", "e2": "conflict"}
 
 
 def test_labels_follow_confluence_rules() -> None:

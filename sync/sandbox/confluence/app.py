@@ -44,6 +44,8 @@ class ConfluenceEmulator(V2Routes, V1Routes, Emulator):
         self.state = state
         self.flavor = state.flavor
         self.cloud_v1_content = cloud_v1_content
+        # Seconds a new page stays missing from CQL results (Cloud's search index lags writes); the state's clock.
+        self.index_lag_s = 0.0
         self._local = threading.local()
         # The browser session the page view hands out, as Confluence's JSESSIONID: it lets the view's images
         # and players load attachments from the download link without API credentials.
@@ -186,6 +188,9 @@ class ConfluenceEmulator(V2Routes, V1Routes, Emulator):
                 editor = self._editor(body.get("editor"))
                 page = self.state.human_edit(str(body["page_id"]), editor, body.get("body"), body.get("title"))
                 return json_response({"page_id": page.id, "version": page.version, "by": editor.display_name})
+            if action == "index-lag" and request.method == "POST":
+                self.index_lag_s = float(body.get("seconds", 0))
+                return json_response({"index_lag_s": self.index_lag_s})
             if action == "restrict" and request.method == "POST":
                 self.state.pages[str(body["page_id"])].restricted = bool(body.get("restricted", True))
                 return json_response({"page_id": body["page_id"], "restricted": body.get("restricted", True)})

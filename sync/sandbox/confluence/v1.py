@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import json
 import mimetypes
+from collections.abc import Callable
+from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 from werkzeug.routing import Rule
@@ -189,7 +191,7 @@ class V1Routes:
 
     # --- current user and spaces --------------------------------------------------------------------------
     def v1_current_user(self, request: Request) -> Response:
-        self._v1_content_gate()
+        # Not a content endpoint: Cloud keeps it on every path (v2 has no "who am I").
         r = self._v1(request)
         return json_response(r.top(r.user(self.user)))
 
@@ -545,7 +547,10 @@ class V1Routes:
             if isinstance(context, dict) and context.get("contentStatuses"):
                 statuses = set(context["contentStatuses"])
         r = self._v1(request)
-        pages = {p.id: p for p in self.state.visible_pages(statuses) if space_key in (None, p.space_key)}
+        indexed = self._v1_indexed()
+        pages = {
+            p.id: p for p in self.state.visible_pages(statuses) if space_key in (None, p.space_key) and indexed(p)
+        }
         docs = [self._v1_document(r, p) for p in pages.values()]
         ctx = cql.Context(now=self.state.clock(), current_user=r.identifiers(self.user))
         try:
@@ -553,6 +558,14 @@ class V1Routes:
         except cql.CqlError as error:
             raise V1Error(400, error.message) from error
         return text, [pages[d.id] for d in hits]
+
+    def _v1_indexed(self) -> Callable[[Page], bool]:
+        """Cloud's search index lags writes: a page created in the last `index_lag_s` seconds is not found yet."""
+        lag = getattr(self, "index_lag_s", 0.0)
+        if not lag:
+            return lambda page: True
+        cutoff = self.state.clock() - timedelta(seconds=lag)
+        return lambda page: page.created_at <= cutoff
 
     def _v1_document(self, r: V1Renderer, page: Page) -> cql.Document:
         space = self.state.spaces.get(page.space_key)
