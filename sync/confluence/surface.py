@@ -186,6 +186,9 @@ class Surface(ABC):
             and set(labels) <= page.labels
         ):
             return page  # complete already (the search index had not caught up)
+        if recorded is None:  # our own create: the wanted labels on it are ours; files unknown yet
+            ours = tuple(sorted(set(labels) & page.labels))
+            page = replace(page, meta=replace(meta, labels=ours, attachments=None))
         same = page.title == title and found.body == body
         return self.update_page(page, title, body, labels, meta, message, attachments, write_page=not same)
 

@@ -1,0 +1,126 @@
+"""What the publishing tests share: edit the demo entries in Notion, look at the managed pages, run a job with
+services the test can reach into (a run killed between two requests), and attach files to desired pages."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+import sync.run as run_module
+from sync.assets import Attachment
+from sync.config import Job
+from sync.confluence.base import MANAGED_LABEL, PROPERTY_KEY
+from sync.mapping import Mapping
+from sync.notion.client import make_client
+from sync.plan import DesiredPage
+from sync.report import RunReport
+from sync.run import Services, run_job
+from sync.sandbox.confluence.state import Page
+from sync.sandbox.runtime import Sandbox
+from sync.session import open_services
+
+INTEGRATION = "Customer says a critical integration is down right now"
+ESCALATION = "Customer escalates after an incomplete first answer"
+PUBLISHED = {INTEGRATION, ESCALATION}
+
+
+def entry_id(sandbox: Sandbox, title: str) -> str:
+    state = sandbox.notion.state
+    for page in state.query(sandbox.info["data_source_id"]):
+        if state.title_of(page) == title:
+            return page.id
+    raise KeyError(title)
+
+
+def notion_status(sandbox: Sandbox) -> dict[str, tuple[str | None, str]]:
+    """Each entry's written-back status and message, read through the official client."""
+    client = make_client(sandbox.credentials())
+    try:
+        results = client.data_sources.query(sandbox.info["data_source_id"])["results"]
+    finally:
+        client.close()
+    out = {}
+    for page in results:
+        props = page["properties"]
+        title = "".join(t["plain_text"] for t in props["Scenario"]["title"])
+        status = (props["Sync status"]["select"] or {}).get("name")
+        out[title] = (status, "".join(t["plain_text"] for t in props["Sync message"]["rich_text"]))
+    return out
+
+
+def set_title(sandbox: Sandbox, title: str, new: str) -> None:
+    sandbox.notion.state.update_page(
+        entry_id(sandbox, title), {"Scenario": {"title": [{"type": "text", "text": {"content": new}}]}}
+    )
+
+
+def set_keywords(sandbox: Sandbox, title: str, keywords: list[str]) -> None:
+    values = [{"name": k} for k in keywords]
+    sandbox.notion.state.update_page(entry_id(sandbox, title), {"Trigger keywords": {"multi_select": values}})
+
+
+def pages(sandbox: Sandbox) -> dict[str, Page]:
+    """The pages under the job's parent, by title (a duplicate title fails the test)."""
+    children = sandbox.confluence.state.children(sandbox.info["parent_page_id"])
+    by_title = {p.title: p for p in children}
+    assert len(by_title) == len(children), f"duplicate pages: {[p.title for p in children]}"
+    return by_title
+
+
+def labels(page: Page) -> set[str]:
+    return {label.name for label in page.labels}
+
+
+def assert_converged(sandbox: Sandbox, titles: set[str] = PUBLISHED) -> dict[str, Page]:
+    """Every published entry has exactly one page, marked and recorded at its current version."""
+    found = pages(sandbox)
+    assert set(found) == titles
+    for page in found.values():
+        assert MANAGED_LABEL in labels(page)
+        assert page.properties[PROPERTY_KEY].value["written_version"] == page.version
+    return found
+
+
+class Killed(BaseException):
+    """The process died: nothing in the sync may catch this."""
+
+
+class KillAfter:
+    """A limiter that lets `n` requests through, then kills the run before the next one is sent."""
+
+    def __init__(self, n: int) -> None:
+        self.left = n
+        self.lock = threading.Lock()
+
+    def take(self, sleep: Callable[[float], None]) -> float:
+        with self.lock:
+            if self.left <= 0:
+                raise Killed()
+            self.left -= 1
+        return 0.0
+
+
+def run_with(
+    sandbox: Sandbox, job: Job, prepare: Callable[[Services], None] | None = None, **overrides: Any
+) -> RunReport:
+    """One run of `job` (with `overrides` to its fields), with a look at its services before it starts."""
+    job = job.model_copy(update=overrides) if overrides else job
+    with open_services(sandbox.credentials(), sleep=lambda s: None) as services:
+        if prepare is not None:
+            prepare(services)
+        report, _ = run_job(job, Mapping.load(job.mapping), services, sandbox.info["data_source_id"])
+    return report
+
+
+def attach(monkeypatch: pytest.MonkeyPatch, files: dict[str, bytes]) -> None:
+    """Every published page carries these files (as the generate and read stages will add them)."""
+
+    def desired(**fields: Any) -> DesiredPage:
+        extra = tuple(Attachment(name, "application/octet-stream", data) for name, data in files.items())
+        fields["attachments"] = tuple(fields.get("attachments", ())) + extra
+        return DesiredPage(**fields)
+
+    monkeypatch.setattr(run_module, "DesiredPage", desired)
