@@ -16,9 +16,7 @@ from typing import Literal
 from sync.assets import Attachment
 from sync.confluence.base import MANAGED_LABEL, ManagedPage, PageMeta
 
-ActionKind = Literal[
-    "create", "update", "retitle", "restore-edit", "noop", "keep", "keep-edit", "park", "conflict"
-]
+ActionKind = Literal["create", "update", "retitle", "restore-edit", "noop", "keep", "keep-edit", "park", "conflict"]
 ManualEdits = Literal["restore", "keep"]
 # A title to stand in while titles swap or rotate (Confluence allows each title once per space).
 PARK_SUFFIX = " (retitling)"

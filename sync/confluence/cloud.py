@@ -8,7 +8,7 @@ from typing import Any, cast
 from atlassian import Confluence
 
 from sync.confluence.base import PROPERTY_KEY, ManagedPage, PageMeta, Target
-from sync.confluence.surface import Found, Surface
+from sync.confluence.surface import V1, Found, Surface
 from sync.errors import ConfigError
 from sync.retry import ApiCaller
 
@@ -27,6 +27,7 @@ class CloudConfluence(Surface):
             retry_with_header=False,
         )
         super().__init__(client, url, caller, timeout)
+        self._names: dict[str, str] = {}
 
     def resolve_target(self, space_key: str, parent_id: str | None, parent_title: str | None) -> Target:
         spaces = self.read("api/v2/spaces", {"keys": space_key}).get("results", [])
@@ -65,7 +66,7 @@ class CloudConfluence(Surface):
             id=str(page["id"]),
             title=page["title"],
             version=int(version.get("number", 0)),
-            last_editor=str(version.get("authorId") or "someone"),
+            last_editor=self._display_name(str(version.get("authorId") or "")),
             labels=frozenset(label["name"] for label in (page.get("labels") or {}).get("results", [])),
             meta=PageMeta.from_json(prop.get("value")) if prop else None,
             property_id=str(prop["id"]) if prop.get("id") else None,
@@ -75,6 +76,17 @@ class CloudConfluence(Surface):
         )
         body = ((page.get("body") or {}).get("storage") or {}).get("value") or ""
         return Found(managed, str(page.get("authorId") or ""), body)
+
+    def _display_name(self, account_id: str) -> str:
+        """v2 names people by account id only; a report names them as people know them."""
+        if not account_id:
+            return "someone"
+        if account_id not in self._names:
+            try:
+                self._names[account_id] = self.read(f"{V1}/user", {"accountId": account_id})["displayName"]
+            except Exception:  # a name is a courtesy: the account id will do
+                return account_id
+        return self._names[account_id]
 
     def _post_page(
         self, target: Target, title: str, body: str, labels: list[str], meta: PageMeta | None

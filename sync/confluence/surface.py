@@ -246,8 +246,7 @@ class Surface(ABC):
             if now.version == number and now.last_editor_id == self.own_account():
                 return
             raise PageChanged(
-                f"page {page.id} changed in Confluence during the run (now version {now.version}"
-                f" by {now.last_editor})",
+                f"page {page.id} changed in Confluence during the run (now version {now.version} by {now.last_editor})",
                 "nothing to do: the next run plans it again",
             ) from error
 

@@ -109,6 +109,8 @@ def run_with(
     """One run of `job` (with `overrides` to its fields), with a look at its services before it starts."""
     job = job.model_copy(update=overrides) if overrides else job
     with open_services(sandbox.credentials(), sleep=lambda s: None) as services:
+        # The emulators run without rate limits here; the client's limiters would only spin on a no-op sleep.
+        services.notion_caller.limiter = services.confluence_caller.limiter = None
         if prepare is not None:
             prepare(services)
         report, _ = run_job(job, Mapping.load(job.mapping), services, sandbox.info["data_source_id"])

@@ -91,16 +91,19 @@ def test_human_edit_is_restored_and_reported(sandbox, run_demo) -> None:
     assert any("promise" in v.body for v in restored.versions)  # the edit stays in the page history
 
 
-def test_409_during_apply_fails_that_entry_and_the_next_run_converges(sandbox, run_demo) -> None:
+def test_409s_that_persist_fail_that_entry_after_one_replan_and_the_next_run_converges(sandbox, run_demo) -> None:
     run_demo(sandbox)
     page = managed_children(sandbox)[0]
     editor = sandbox.confluence.state.add_user("Dana Editor", "dana@example.com", "dana")
     sandbox.confluence.state.human_edit(page.id, editor)
-    sandbox.confluence.traffic.add_fault(Fault(status=409, method="PUT", path=page.id))
+    sandbox.confluence.traffic.add_fault(Fault(status=409, method="PUT", path=f"/{page.id}$", times=100))
 
     report, _ = run_demo(sandbox)
     entry = next(e for e in report.entries if e.confluence_page_id == page.id)
-    assert entry.outcome == "failed" and "HTTP 409" in entry.problems[-1]
+    assert entry.outcome == "failed" and "changed in Confluence during the run" in entry.problems[-1]
+    # Each 409 is answered by reading the page again; the write is planned again once, never bumped blindly.
+    assert len(sandbox.confluence.traffic.requests(method="PUT", path=f"/{page.id}$")) == 2
+    sandbox.confluence.traffic.faults.clear()
 
     again, _ = run_demo(sandbox)
     assert next(e for e in again.entries if e.confluence_page_id == page.id).outcome == "published"

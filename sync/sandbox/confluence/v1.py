@@ -112,6 +112,7 @@ class V1Routes:
             Rule(f"{context}/download/attachments/<page_id>/<path:filename>", endpoint="v1_download", methods=["GET"]),
             # Content: Data Center's API; on Cloud as with basic auth, or 410 once removed.
             Rule(f"{p}/user/current", endpoint="v1_current_user", methods=["GET"]),
+            Rule(f"{p}/user", endpoint="v1_user", methods=["GET"]),
             Rule(f"{p}/space", endpoint="v1_spaces", methods=["GET"]),
             Rule(f"{p}/space/<key>", endpoint="v1_space", methods=["GET"]),
             Rule(f"{p}/content", endpoint="v1_contents", methods=["GET", "POST"]),
@@ -194,6 +195,17 @@ class V1Routes:
         # Not a content endpoint: Cloud keeps it on every path (v2 has no "who am I").
         r = self._v1(request)
         return json_response(r.top(r.user(self.user)))
+
+    def v1_user(self, request: Request) -> Response:
+        """One user, by account id (Cloud) or by user name or key (Data Center)."""
+        r = self._v1(request)
+        wanted = request.args.get("accountId") or request.args.get("username") or request.args.get("key")
+        if not wanted:
+            raise V1Error(400, "Give accountId (Cloud), or username or key (Data Center)")
+        for user in self.state.users.values():
+            if wanted in r.identifiers(user):
+                return json_response(r.top(r.user(user)))
+        raise NotFoundError(f"No user found for {wanted}")
 
     def v1_spaces(self, request: Request) -> Response:
         self._v1_content_gate()
@@ -548,9 +560,7 @@ class V1Routes:
                 statuses = set(context["contentStatuses"])
         r = self._v1(request)
         indexed = self._v1_indexed()
-        pages = {
-            p.id: p for p in self.state.visible_pages(statuses) if space_key in (None, p.space_key) and indexed(p)
-        }
+        pages = {p.id: p for p in self.state.visible_pages(statuses) if space_key in (None, p.space_key) and indexed(p)}
         docs = [self._v1_document(r, p) for p in pages.values()]
         ctx = cql.Context(now=self.state.clock(), current_user=r.identifiers(self.user))
         try:

@@ -1,0 +1,200 @@
+"""Publishing on every surface: titles that swap or clash, labels that follow keywords, copies, the manual-edit
+policy, a version conflict during apply, and attachments."""
+
+from __future__ import annotations
+
+from sync.confluence.base import MANAGED_LABEL, PROPERTY_KEY
+from tests.e2e.helpers import (
+    ESCALATION,
+    INTEGRATION,
+    PUBLISHED,
+    assert_converged,
+    attach,
+    entry_id,
+    labels,
+    notion_status,
+    pages,
+    run_with,
+    set_keywords,
+    set_title,
+)
+
+REFUND = "Refund asked for outside the refund window"
+
+
+def _row(report, title):
+    return next(e for e in report.entries if e.title == title)
+
+
+def test_two_entries_swap_titles(sandbox, demo_job) -> None:
+    run_with(sandbox, demo_job)
+    before = pages(sandbox)
+    set_title(sandbox, INTEGRATION, "swapping")
+    set_title(sandbox, ESCALATION, INTEGRATION)
+    set_title(sandbox, "swapping", ESCALATION)
+
+    report = run_with(sandbox, demo_job)
+    assert report.count("failed") == 0
+    after = assert_converged(sandbox)
+    assert after[INTEGRATION].id == before[ESCALATION].id and after[ESCALATION].id == before[INTEGRATION].id
+    assert any(v.title.endswith("(retitling)") for p in after.values() for v in p.versions)
+    assert run_with(sandbox, demo_job).confluence.writes == 0
+
+
+def test_three_entries_rotate_titles(sandbox, demo_job) -> None:
+    approved = {f"{review} approved version": {"number": 3} for review in ("Legal", "Ops", "Product")}
+    sandbox.notion.state.update_page(entry_id(sandbox, REFUND), approved)
+    run_with(sandbox, demo_job)
+    titles = [INTEGRATION, ESCALATION, REFUND]
+    before = assert_converged(sandbox, set(titles))
+    ids = [entry_id(sandbox, t) for t in titles]
+    for index, notion_id in enumerate(ids):  # each takes the next one's title
+        sandbox.notion.state.update_page(
+            notion_id, {"Scenario": {"title": [{"text": {"content": titles[(index + 1) % 3]}}]}}
+        )
+    report = run_with(sandbox, demo_job)
+    assert report.count("failed") == 0
+    after = assert_converged(sandbox, set(titles))
+    for index, title in enumerate(titles):
+        assert after[titles[(index + 1) % 3]].id == before[title].id
+
+
+def test_two_entries_with_one_title_get_a_problem_naming_both(sandbox, demo_job) -> None:
+    run_with(sandbox, demo_job)
+    set_title(sandbox, ESCALATION, INTEGRATION)
+    report = run_with(sandbox, demo_job)
+    rows = [e for e in report.entries if e.title == INTEGRATION]
+    clash = next(e for e in rows if e.outcome == "problem")
+    other = next(e for e in rows if e is not clash)
+    assert other.outcome == "unchanged"
+    assert clash.page_id in clash.problems[-1] and other.page_id in clash.problems[-1]
+    assert "not managed by scenario-sync" not in clash.problems[-1]
+    assert set(pages(sandbox)) == PUBLISHED  # the clashing entry's page stays as it was
+    assert notion_status(sandbox)[INTEGRATION][0] in ("Problem", "Published")
+
+
+def test_a_removed_keyword_removes_its_label_and_keeps_a_persons_labels(sandbox, demo_job) -> None:
+    run_with(sandbox, demo_job)
+    page = pages(sandbox)[INTEGRATION]
+    sandbox.confluence.state.add_labels(page.id, ["team-favourite"])
+    assert {"integration-broken", "churn-threat"} <= labels(page)
+
+    set_keywords(sandbox, INTEGRATION, ["outage", "production down", "vip"])
+    report = run_with(sandbox, demo_job)
+    assert _row(report, INTEGRATION).outcome == "published"
+    now = labels(pages(sandbox)[INTEGRATION])
+    assert now == {"outage", "production-down", "vip", "team-favourite", MANAGED_LABEL}
+    recorded = pages(sandbox)[INTEGRATION].properties[PROPERTY_KEY].value["labels"]
+    assert "team-favourite" not in recorded and "vip" in recorded
+    assert run_with(sandbox, demo_job).confluence.writes == 0
+
+
+def test_a_copy_of_a_managed_page_is_reported_and_left_alone(sandbox, demo_job) -> None:
+    run_with(sandbox, demo_job)
+    state = sandbox.confluence.state
+    original = pages(sandbox)[INTEGRATION]
+    person = state.add_user("Dana Editor", "dana@example.com", "dana")
+    # What Confluence's "Copy" makes: same body, labels and content properties, a new page by the person.
+    copy = state.create_page(
+        "SUP", f"Copy of {INTEGRATION}", original.body, parent_id=original.parent_id, author=person
+    )
+    state.add_labels(copy.id, labels(original))
+    state.create_property(copy.id, PROPERTY_KEY, dict(original.properties[PROPERTY_KEY].value), author=person)
+
+    set_keywords(sandbox, INTEGRATION, ["outage"])
+    report = run_with(sandbox, demo_job)
+    assert _row(report, INTEGRATION).confluence_page_id == original.id
+    assert state.pages[original.id].version == 2 and labels(state.pages[original.id]) >= {"outage"}
+    assert state.pages[copy.id].version == 1 and "integration-broken" in labels(state.pages[copy.id])
+    assert any(copy.id in w and original.id in w for w in report.warnings)
+    again = run_with(sandbox, demo_job)
+    assert again.confluence.writes == 0 and any(copy.id in w for w in again.warnings)
+
+
+def test_keep_policy_leaves_a_persons_edit_until_the_entry_changes(sandbox, demo_job) -> None:
+    run_with(sandbox, demo_job)
+    state = sandbox.confluence.state
+    page = pages(sandbox)[INTEGRATION]
+    approved = page.body
+    dana = state.add_user("Dana Editor", "dana@example.com", "dana")
+    state.human_edit(page.id, dana, body="<p>Dana's wording.</p>")
+
+    report = run_with(sandbox, demo_job, manual_edits="keep")
+    row = _row(report, INTEGRATION)
+    assert row.action == "keep-edit" and row.outcome == "unchanged"
+    assert "edited in Confluence by Dana Editor on " in row.action_reason
+    assert state.pages[page.id].body == "<p>Dana's wording.</p>"
+    status, message = notion_status(sandbox)[INTEGRATION]
+    assert status == "Published" and "edited in Confluence by Dana Editor" in message
+    again = run_with(sandbox, demo_job, manual_edits="keep")
+    assert again.confluence.writes == 0 and again.notion.writes == 0
+
+    set_keywords(sandbox, INTEGRATION, ["outage"])  # the entry changes in Notion: its text goes live again
+    third = run_with(sandbox, demo_job, manual_edits="keep")
+    row = _row(third, INTEGRATION)
+    assert row.action == "restore-edit" and "the entry changed in Notion" in row.action_reason
+    assert "Dana's wording" not in state.pages[page.id].body and approved != state.pages[page.id].body
+    assert "<td>outage</td>" in state.pages[page.id].body
+
+
+def test_restore_policy_restores_and_says_who_and_when(sandbox, demo_job) -> None:
+    run_with(sandbox, demo_job)
+    state = sandbox.confluence.state
+    page = pages(sandbox)[INTEGRATION]
+    approved = page.body
+    state.human_edit(page.id, state.add_user("Dana Editor", "dana@example.com", "dana"), body="<p>x</p>")
+    row = _row(run_with(sandbox, demo_job), INTEGRATION)
+    assert row.action == "restore-edit" and "by Dana Editor on " in row.action_reason
+    assert state.pages[page.id].body == approved
+    version = state.pages[page.id].current
+    assert version.message.startswith("scenario-sync: Notion version")
+    assert "approved by legal (version" in version.message and "fingerprint" in version.message
+
+
+def test_a_409_during_apply_rereads_and_replans_the_page(sandbox, demo_job, monkeypatch) -> None:
+    run_with(sandbox, demo_job)
+    state = sandbox.confluence.state
+    page = pages(sandbox)[INTEGRATION]
+    dana = state.add_user("Dana Editor", "dana@example.com", "dana")
+    emulator = sandbox.confluence
+    original = emulator.dispatch
+
+    def dispatch(endpoint, request, args):  # Dana saves just before our write arrives
+        if request.method == "PUT" and request.path.endswith(f"/{page.id}") and state.pages[page.id].version == 1:
+            state.human_edit(page.id, dana, body="<p>Dana's wording.</p>")
+        return original(endpoint, request, args)
+
+    monkeypatch.setattr(emulator, "dispatch", dispatch)
+    set_keywords(sandbox, INTEGRATION, ["outage"])
+    report = run_with(sandbox, demo_job)
+    row = _row(report, INTEGRATION)
+    assert row.outcome == "published" and row.action == "restore-edit"
+    assert "Dana Editor" in row.action_reason
+    puts = [r for r in emulator.traffic.requests(method="PUT") if r.path.endswith(f"/{page.id}")]
+    assert [r.status for r in puts] == [409, 200]  # one conflict, then one write planned from a fresh read
+    assert [v.number for v in state.pages[page.id].versions] == [1, 2, 3]
+    assert state.pages[page.id].versions[1].body == "<p>Dana's wording.</p>"  # kept in the history
+    assert run_with(sandbox, demo_job).confluence.writes == 0
+
+
+def test_attachments_are_uploaded_once_and_again_only_when_changed(sandbox, demo_job, monkeypatch) -> None:
+    log = sandbox.confluence.traffic
+    attach(monkeypatch, {"clip-plan.json": b'{"clips": 4}', "still.png": b"\x89PNG one"})
+    run_with(sandbox, demo_job)
+    for page in pages(sandbox).values():
+        assert sorted((a.title, a.version) for a in page.attachments) == [("clip-plan.json", 1), ("still.png", 1)]
+    uploads = len(log.requests(method="PUT", path="/child/attachment$"))
+    assert uploads == 2  # one request per page, both files in it
+
+    run_with(sandbox, demo_job)
+    assert len(log.requests(method="PUT", path="/child/attachment$")) == uploads  # unchanged: not sent again
+
+    attach(monkeypatch, {"clip-plan.json": b'{"clips": 5}', "still.png": b"\x89PNG one"})
+    report = run_with(sandbox, demo_job)
+    assert report.count("published") == 2
+    for page in pages(sandbox).values():
+        by_name = {a.title: a for a in page.attachments}
+        assert len(page.attachments) == 2
+        assert by_name["clip-plan.json"].version == 2 and by_name["clip-plan.json"].data == b'{"clips": 5}'
+        assert by_name["still.png"].version == 1  # the unchanged file was not uploaded again
+    assert run_with(sandbox, demo_job).confluence.writes == 0
