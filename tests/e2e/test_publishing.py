@@ -3,6 +3,9 @@ policy, a version conflict during apply, and attachments."""
 
 from __future__ import annotations
 
+import re
+import threading
+
 from sync.confluence.base import MANAGED_LABEL, PROPERTY_KEY
 from tests.e2e.helpers import (
     ESCALATION,
@@ -20,6 +23,7 @@ from tests.e2e.helpers import (
 )
 
 REFUND = "Refund asked for outside the refund window"
+CREATE = r"(/api/v2/pages|/rest/api/content)$"
 
 
 def _row(report, title):
@@ -198,3 +202,32 @@ def test_attachments_are_uploaded_once_and_again_only_when_changed(sandbox, demo
         assert by_name["clip-plan.json"].version == 2 and by_name["clip-plan.json"].data == b'{"clips": 5}'
         assert by_name["still.png"].version == 1  # the unchanged file was not uploaded again
     assert run_with(sandbox, demo_job).confluence.writes == 0
+
+
+def test_pages_are_written_side_by_side_and_notion_hears_before_confluence_is_done(sandbox, demo_job, monkeypatch):
+    """No timing: the escalation page's create waits until the integration entry's Notion status arrives: only if
+    write-back overlaps the Confluence writes; both creates meet at a barrier, which needs two in flight."""
+    notion_heard = threading.Event()
+    both_creating = threading.Barrier(2, timeout=10)
+    confluence, notion = sandbox.confluence, sandbox.notion
+    confluence_dispatch, notion_dispatch = confluence.dispatch, notion.dispatch
+
+    def on_confluence(endpoint, request, args):
+        if request.method == "POST" and re.search(CREATE, request.path):
+            both_creating.wait()
+            if ESCALATION in request.get_data(as_text=True):
+                assert notion_heard.wait(10), "the Notion status waited for every Confluence write"
+        return confluence_dispatch(endpoint, request, args)
+
+    integration = entry_id(sandbox, INTEGRATION)
+
+    def on_notion(endpoint, request, args):
+        if request.method == "PATCH" and integration in request.path:  # the status of a page just written
+            notion_heard.set()
+        return notion_dispatch(endpoint, request, args)
+
+    monkeypatch.setattr(confluence, "dispatch", on_confluence)
+    monkeypatch.setattr(notion, "dispatch", on_notion)
+    report = run_with(sandbox, demo_job)
+    assert report.count("published") == 2
+    assert [e.title for e in report.entries] == [e.title for e in run_with(sandbox, demo_job).entries]
