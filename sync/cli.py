@@ -297,7 +297,13 @@ def sandbox_up(
 
 @sandbox.command("fault")
 @click.argument("base_url")
-@click.option("--kind", type=click.Choice(["status", "slow", "drop"]), default="status", show_default=True)
+@click.option(
+    "--kind",
+    type=click.Choice(["status", "slow", "drop", "lost"]),
+    default="status",
+    show_default=True,
+    help="lost: the server applies the request, then the answer is lost.",
+)
 @click.option("--status", type=int, default=503, show_default=True, help="HTTP status for --kind status.")
 @click.option("--retry-after", type=float, help="Seconds in Retry-After (429).")
 @click.option("--delay", type=float, default=0, help="Seconds to wait for --kind slow.")

@@ -99,6 +99,6 @@ class DataCenterConfluence(Surface):
         return None  # v1 addresses properties by key
 
     def _put_property(self, page: ManagedPage, meta: PageMeta, number: int) -> None:
-        data = {"key": PROPERTY_KEY, "value": meta.to_json(), "version": {"number": number}}
+        data = {"key": PROPERTY_KEY, "value": meta.to_json(), "version": {"number": number, "minorEdit": True}}
         path = f"{V1}/content/{page.id}/property/{PROPERTY_KEY}"
         self.write(lambda: self.client.put(path, data=data), idempotent=True)

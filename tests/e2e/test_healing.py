@@ -30,16 +30,18 @@ from tests.e2e.helpers import (
 CREATE = r"(/api/v2/pages|/rest/api/content)$"
 
 
-def test_a_create_whose_labels_and_property_failed_is_adopted_by_the_next_run(sandbox, demo_job) -> None:
-    sandbox.confluence.traffic.add_fault(Fault(status=500, method="POST", path=r"/label$", times=100))
-    sandbox.confluence.traffic.add_fault(Fault(status=500, method="POST", path=r"/propert(y|ies)$", times=100))
+@pytest.mark.parametrize("failing", ["labels", "property"])
+def test_a_create_whose_marking_failed_is_adopted_by_the_next_run(sandbox, demo_job, failing) -> None:
+    path = r"/label$" if failing == "labels" else r"/propert(y|ies)$"
+    sandbox.confluence.traffic.add_fault(Fault(status=500, method="POST", path=path, times=100))
     first = run_with(sandbox, demo_job)
     if sandbox.options.flavor == "cloud":  # Data Center creates marked in one request: nothing to fail
         live = [e for e in first.entries if e.title in PUBLISHED]
         assert {e.outcome for e in live} == {"published"}  # the text is live: no false "not published"
         assert all("marking it failed" in e.problems[-1] for e in live)
         assert first.exit_code == 3
-        assert all(MANAGED_LABEL not in labels(p) for p in pages(sandbox).values())
+        assert all(PROPERTY_KEY not in p.properties for p in pages(sandbox).values())
+        assert all((MANAGED_LABEL in labels(p)) == (failing == "property") for p in pages(sandbox).values())
     sandbox.confluence.traffic.faults.clear()
 
     again = run_with(sandbox, demo_job)
