@@ -205,3 +205,12 @@ def test_a_new_page_costs_at_most_three_requests(sandbox, demo_job) -> None:
         assert len(writes) == created  # labels and record travel with the create
     # Besides the writes: the space, the parent, and one listing.
     assert report.confluence.requests == len(log.requests()) <= 3 * created + 3
+
+
+def test_a_create_whose_answer_is_lost_is_looked_up_not_repeated(sandbox, demo_job) -> None:
+    sandbox.confluence.traffic.add_fault(Fault(kind="lost", method="POST", path=CREATE, times=2))
+    report = run_with(sandbox, demo_job)
+    assert report.count("failed") == 0 and report.count("published") == 2
+    assert len(sandbox.confluence.traffic.requests(method="POST", path=CREATE)) == 2  # one per page, never again
+    assert_converged(sandbox)
+    assert run_with(sandbox, demo_job).confluence.writes == 0
