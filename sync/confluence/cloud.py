@@ -89,7 +89,7 @@ class CloudConfluence(Surface):
         return self._names[account_id]
 
     def _post_page(
-        self, target: Target, title: str, body: str, labels: list[str], meta: PageMeta | None
+        self, target: Target, title: str, body: str, labels: list[str], meta: PageMeta | None, message: str
     ) -> dict[str, Any]:
         return self.write(
             lambda: cast(Any, self.client).create_page(  # the v2 client's method, not on the base class

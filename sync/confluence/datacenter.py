@@ -64,7 +64,7 @@ class DataCenterConfluence(Surface):
         return Found(v1.to_managed(content), creator, body)
 
     def _post_page(
-        self, target: Target, title: str, body: str, labels: list[str], meta: PageMeta | None
+        self, target: Target, title: str, body: str, labels: list[str], meta: PageMeta | None, message: str
     ) -> dict[str, Any]:
         payload: dict[str, Any] = {
             "type": "page",
@@ -72,6 +72,7 @@ class DataCenterConfluence(Surface):
             "space": {"key": target.space_key},
             "ancestors": [{"id": target.parent_id}],
             "body": {"storage": {"value": body, "representation": "storage"}},
+            "version": {"message": message},
         }
         # Labels and our property in the create itself: the page is never there unmarked.
         metadata: dict[str, Any] = {}

@@ -57,9 +57,10 @@ class Surface(ABC):
 
     @abstractmethod
     def _post_page(
-        self, target: Target, title: str, body: str, labels: list[str], meta: PageMeta | None
+        self, target: Target, title: str, body: str, labels: list[str], meta: PageMeta | None, message: str
     ) -> dict[str, Any]:
-        """Create the page; `labels` and `meta` are set only where `marks_on_create`."""
+        """Create the page; `labels` and `meta` are set only where `marks_on_create`; `message` where the
+        surface takes a version message with a create."""
 
     @abstractmethod
     def find_by_title(self, target: Target, title: str) -> Found | None:
@@ -118,7 +119,7 @@ class Surface(ABC):
         meta = replace(meta, labels=tuple(sorted(labels)), attachments=None, written_version=1)
         try:
             page = self._post_page(
-                target, title, body, labels if self.marks_on_create else [], meta if marked else None
+                target, title, body, labels if self.marks_on_create else [], meta if marked else None, message
             )
         except Exception as error:
             # Taken (Confluence answers 400) or our answer lost: look before deciding; never create twice.

@@ -202,7 +202,8 @@ def test_a_new_page_costs_at_most_three_requests(sandbox, demo_job) -> None:
     writes = log.writes()
     assert len(writes) <= 3 * created
     if sandbox.options.flavor == "datacenter":
-        assert len(writes) == created  # labels and record travel with the create
+        assert len(writes) == created  # labels and record travel with the create, and its version message
+        assert all(p.versions[0].message.startswith("scenario-sync: Notion version") for p in pages(sandbox).values())
     # Besides the writes: the space, the parent, and one listing.
     assert report.confluence.requests == len(log.requests()) <= 3 * created + 3
 
