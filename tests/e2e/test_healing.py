@@ -72,6 +72,14 @@ def test_a_persons_page_with_the_same_title_is_refused_and_never_touched(sandbox
     assert page.version == 1 and page.body == body and page.labels == [] and page.properties == {}
 
 
+def test_a_page_by_the_sync_account_without_the_entrys_link_is_not_adopted(sandbox, demo_job) -> None:
+    state = sandbox.confluence.state  # e.g. someone signed in as the service account and wrote it by hand
+    other = state.create_page("SUP", INTEGRATION, "<p>Not from Notion.</p>", parent_id=sandbox.info["parent_page_id"])
+    row = next(e for e in run_with(sandbox, demo_job).entries if e.title == INTEGRATION)
+    assert row.outcome == "failed" and "not managed by scenario-sync" in row.problems[-1]
+    assert state.pages[other.id].version == 1 and state.pages[other.id].properties == {}
+
+
 def test_half_way_update_is_no_human_edit_and_is_completed(sandbox, demo_job) -> None:
     run_with(sandbox, demo_job)
     set_keywords(sandbox, INTEGRATION, ["outage", "production down"])  # an update: labels change
