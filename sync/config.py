@@ -11,6 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from sync.errors import ConfigError
+from sync.limits import NOTION_PER_MINUTE
 
 Flavor = Literal["cloud", "datacenter"]
 DEFAULT_NOTION_VERSION = "2025-09-03"  # notion-client 3.1.0's default; 2026-03-11 is served too
@@ -24,6 +25,8 @@ class Credentials(BaseSettings):
     notion_token: SecretStr | None = None
     notion_base_url: str = "https://api.notion.com"
     notion_version: str = DEFAULT_NOTION_VERSION
+    # The workspace plan's per-connection budget: 180 on most plans, 600 on Business and Enterprise.
+    notion_requests_per_minute: int = Field(default=NOTION_PER_MINUTE, ge=1)
     confluence_url: str | None = None
     confluence_user: str | None = None
     confluence_token: SecretStr | None = None

@@ -1,4 +1,5 @@
-"""A token bucket: the one rate limiter, used by the API clients and by the sandbox emulators."""
+"""The rate limiters, used by the API clients and by the sandbox emulators: a token bucket, and Notion's
+fixed per-minute budget."""
 
 from __future__ import annotations
 
@@ -44,3 +45,40 @@ class TokenBucket:
             sleep(wait)
             waited += wait
         return waited
+
+
+class WindowBudget:
+    """`limit` requests per fixed `window` of seconds, spendable at any pace (Notion's per-connection budget).
+
+    The window starts with the first request after the previous one ended; `try_take` answers the seconds
+    until the window resets when the budget is spent, which is what Notion's Retry-After says.
+    """
+
+    def __init__(self, limit: int, window: float = 60.0, clock: Callable[[], float] = time.monotonic) -> None:
+        if limit < 1 or window <= 0:
+            raise ValueError("limit must be >= 1 and window > 0")
+        self.limit, self.window = limit, window
+        self._clock = clock
+        self._start: float | None = None
+        self._used = 0
+        self._lock = threading.Lock()
+
+    def try_take(self) -> float:
+        with self._lock:
+            now = self._clock()
+            if self._start is None or now - self._start >= self.window:
+                self._start, self._used = now, 0
+            if self._used < self.limit:
+                self._used += 1
+                return 0.0
+            return self._start + self.window - now
+
+    def take(self, sleep: Callable[[float], None] = time.sleep) -> float:
+        waited = 0.0
+        while (wait := self.try_take()) > 0:
+            sleep(wait)
+            waited += wait
+        return waited
+
+
+Limiter = TokenBucket | WindowBudget

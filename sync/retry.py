@@ -1,6 +1,6 @@
 """How every API call is made: one rate limiter per API, tenacity retries that cannot duplicate a write.
 
-- 429 is retried on every method, waiting what Retry-After says (capped);
+- 429 (and Notion's 529 overload) is retried on every method, waiting what Retry-After says (capped);
 - 5xx, timeouts and dropped connections are retried only for calls marked idempotent: reads, and updates
   that carry a version number (a repeated one fails with 409 instead of writing twice);
 - everything else is raised at once.
@@ -22,11 +22,14 @@ import requests
 from notion_client.errors import HTTPResponseError, RequestTimeoutError
 from tenacity import RetryCallState, Retrying, retry_if_exception, stop_after_attempt
 
-from sync.ratelimit import TokenBucket
+from sync.ratelimit import Limiter
 
 T = TypeVar("T")
 TRANSIENT_STATUSES = frozenset({500, 502, 503, 504})
 _COUNTING = threading.Lock()  # the request counters, shared by the threads of one run
+# Rate limited (429) or overloaded (Notion's 529 `service_overload`): the request was not served, so any
+# method may be repeated once Retry-After has passed.
+THROTTLED_STATUSES = frozenset({429, 529})
 
 
 def status_of(error: BaseException) -> int | None:
@@ -62,7 +65,7 @@ def is_connection_failure(error: BaseException) -> bool:
 
 def is_transient(error: BaseException, idempotent: bool) -> bool:
     status = status_of(error)
-    if status == 429:
+    if status in THROTTLED_STATUSES:
         return True
     if not idempotent:
         return False
@@ -74,7 +77,7 @@ class ApiCaller:
     """Calls one API: waits for the rate limiter, retries what is safe to retry, counts requests."""
 
     name: str
-    limiter: TokenBucket | None = None
+    limiter: Limiter | None = None
     attempts: int = 6
     max_wait: float = 60.0
     base_wait: float = 0.5

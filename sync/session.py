@@ -14,13 +14,27 @@ from sync.notion.client import make_client
 from sync.notion.reader import NotionReader
 from sync.notion.writeback import NotionWriter
 from sync.plan import Plan
-from sync.ratelimit import TokenBucket
+from sync.limits import CONFLUENCE_BURST, CONFLUENCE_RATE, NOTION_WINDOW_S
+from sync.ratelimit import TokenBucket, WindowBudget
 from sync.report import RunReport
 from sync.retry import ApiCaller
 from sync.run import Services, run_job
 
-# Notion averages 3 requests/s per integration; Confluence Cloud's limits are per site and looser.
-NOTION_RATE, CONFLUENCE_RATE = 3.0, 10.0
+
+
+class SleptClock:
+    """The limiters' clock when sleep is injected (tests): time moves by what was slept, so a test that
+    never waits still sees the limiter's windows turn."""
+
+    def __init__(self, sleep: Callable[[float], None]) -> None:
+        self._sleep, self._slept, self._start = sleep, 0.0, time.monotonic()
+
+    def sleep(self, seconds: float) -> None:
+        self._slept += seconds
+        self._sleep(seconds)
+
+    def __call__(self) -> float:
+        return time.monotonic() + self._slept
 
 
 @contextlib.contextmanager
@@ -28,8 +42,14 @@ def open_services(
     credentials: Credentials, sleep: Callable[[float], None] = time.sleep, timeout_s: float = 30
 ) -> Iterator[Services]:
     credentials.require()
-    notion_caller = ApiCaller("notion", TokenBucket(NOTION_RATE, 3), sleep=sleep)
-    confluence_caller = ApiCaller("confluence", TokenBucket(CONFLUENCE_RATE, 10), sleep=sleep)
+    clock: Callable[[], float] = time.monotonic
+    if sleep is not time.sleep:
+        clock = slept = SleptClock(sleep)
+        sleep = slept.sleep
+    # One limiter per API, shared by every thread of the run (body reads run a few at a time).
+    budget = WindowBudget(credentials.notion_requests_per_minute, NOTION_WINDOW_S, clock)
+    notion_caller = ApiCaller("notion", budget, sleep=sleep)
+    confluence_caller = ApiCaller("confluence", TokenBucket(CONFLUENCE_RATE, CONFLUENCE_BURST, clock), sleep=sleep)
     client = make_client(credentials, timeout_s)
     try:
         yield Services(

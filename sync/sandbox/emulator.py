@@ -56,6 +56,10 @@ class Emulator:
     def not_found(self, request: Request) -> Response:
         return self.error_response(404)
 
+    def limited(self, request: Request) -> bool:
+        """Whether the request counts against the rate limit (file downloads from storage do not)."""
+        return True
+
     def control(self, request: Request, action: str) -> Response | None:
         """Emulator-specific control actions (seeding, simulated human edits); None if unknown."""
         return None
@@ -94,7 +98,7 @@ class Emulator:
         traffic = self.traffic
         if traffic.latency_ms:
             traffic.sleep(traffic.latency_ms / 1000)
-        wait = traffic.rate_limit_wait()
+        wait = traffic.rate_limit_wait() if self.limited(request) else 0.0
         if wait > 0:
             record.fault, record.write = "rate_limit", False
             return self.error_response(429, retry_after=wait)
@@ -155,6 +159,8 @@ class Emulator:
                 self.traffic.latency_ms = float(body["latency_ms"])
             if "rate" in body:
                 self.traffic.set_rate_limit(body["rate"], int(body.get("burst", 1)))
+            if "per_minute" in body:
+                self.traffic.set_budget(body["per_minute"])
             return json_response(self.traffic.snapshot())
         if action in ("traffic", "requests") and request.method == "GET":
             return json_response(self.traffic.snapshot())

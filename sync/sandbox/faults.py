@@ -19,7 +19,8 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from typing import Literal
 
-from sync.ratelimit import TokenBucket
+from sync.limits import NOTION_WINDOW_S
+from sync.ratelimit import Limiter, TokenBucket, WindowBudget
 
 FaultKind = Literal["status", "slow", "drop", "lost"]
 
@@ -64,6 +65,7 @@ class Traffic:
     latency_ms: float = 0.0
     rate: float | None = None
     burst: int = 1
+    per_minute: int | None = None  # a fixed budget per window instead of a token bucket (Notion)
     clock: Callable[[], float] = time.monotonic
     sleep: Callable[[float], None] = time.sleep
     faults: list[Fault] = field(default_factory=list)
@@ -71,12 +73,20 @@ class Traffic:
 
     def __post_init__(self) -> None:
         self._lock = threading.Lock()
-        self._bucket: TokenBucket | None = None
-        self.set_rate_limit(self.rate, self.burst)
+        self._bucket: Limiter | None = None
+        if self.per_minute:
+            self.set_budget(self.per_minute)
+        else:
+            self.set_rate_limit(self.rate, self.burst)
 
     def set_rate_limit(self, rate: float | None, burst: int = 1) -> None:
-        self.rate, self.burst = rate, burst
+        self.rate, self.burst, self.per_minute = rate, burst, None
         self._bucket = TokenBucket(rate, burst, self.clock) if rate else None
+
+    def set_budget(self, per_minute: int | None, window: float = NOTION_WINDOW_S) -> None:
+        """Notion's per-connection budget: `per_minute` requests per fixed window, at any pace."""
+        self.rate, self.per_minute = None, per_minute
+        self._bucket = WindowBudget(per_minute, window, self.clock) if per_minute else None
 
     def add_fault(self, fault: Fault) -> Fault:
         with self._lock:
@@ -124,6 +134,7 @@ class Traffic:
                 "latency_ms": self.latency_ms,
                 "rate": self.rate,
                 "burst": self.burst,
+                "per_minute": self.per_minute,
                 "faults": [asdict(f) for f in self.faults],
                 "requests": [asdict(r) for r in self.log],
             }

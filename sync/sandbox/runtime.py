@@ -13,6 +13,7 @@ from typing import Any, Literal
 from pydantic import SecretStr
 
 from sync.config import Credentials
+from sync.limits import NOTION_PER_MINUTE, SANDBOX_CONFLUENCE_BURST, SANDBOX_CONFLUENCE_RATE
 from sync.mapping import Mapping
 from sync.sandbox.confluence.app import ConfluenceEmulator
 from sync.sandbox.confluence.state import ConfluenceState
@@ -23,9 +24,6 @@ from sync.sandbox.seed import PARENT_TITLE, SPACE_KEY, seed_confluence, seed_not
 from sync.sandbox.server import LoopbackServer
 
 NOTION_TOKEN = "secret_sandbox_notion_token"
-# Notion's documented average is 3 requests/s per integration; it tolerates short bursts.
-NOTION_RATE, NOTION_BURST = 3.0, 10
-CONFLUENCE_RATE, CONFLUENCE_BURST = 20.0, 40
 DEFAULT_MAPPING = Path(__file__).resolve().parents[2] / "mappings" / "default.yaml"
 
 
@@ -37,6 +35,7 @@ class SandboxOptions:
     state_file: Path | None = None
     latency_ms: float = 0.0
     rate_limit: bool = True
+    notion_per_minute: int = NOTION_PER_MINUTE  # the plan's budget per connection (180 or 600)
     mapping: Path = DEFAULT_MAPPING
 
 
@@ -52,9 +51,14 @@ class Sandbox:
         self.options = options
         self.info: dict[str, Any] = {}
         notion_state, confluence_state = self._load_or_seed()
-        self.notion = NotionEmulator(notion_state, self._traffic(NOTION_RATE, NOTION_BURST), token=NOTION_TOKEN)
+        notion_traffic = Traffic(latency_ms=options.latency_ms)
+        if options.rate_limit:
+            notion_traffic.set_budget(options.notion_per_minute)
+        self.notion = NotionEmulator(notion_state, notion_traffic, token=NOTION_TOKEN)
         self.confluence = ConfluenceEmulator(
-            confluence_state, self._traffic(CONFLUENCE_RATE, CONFLUENCE_BURST), options.cloud_v1_content
+            confluence_state,
+            self._traffic(SANDBOX_CONFLUENCE_RATE, SANDBOX_CONFLUENCE_BURST),
+            options.cloud_v1_content,
         )
         # A sandbox kept in a state file comes back on the same ports where it can, so the links the sync
         # wrote (Confluence page URLs in Notion) stay valid from one run to the next.

@@ -8,8 +8,10 @@ state`` dumps or replaces the workspace, ``POST edit`` makes a person's edit to 
 
 from __future__ import annotations
 
+import base64
 import functools
 import json
+import uuid
 from collections.abc import Callable
 from typing import Any
 
@@ -37,16 +39,18 @@ from sync.sandbox.notion.state import NotionState
 DEFAULT_TOKEN = "secret_sandbox_token"
 MAX_PAYLOAD = 500 * 1024
 VERSION_KEY = "notion.version"
+FILES_PREFIX = "/files/"
 Handler = Callable[..., dict]
 
 
 def endpoint(handler: Handler) -> Callable[..., Response]:
-    """Run a handler under the state lock and answer its result as JSON."""
+    """Run a handler under the state lock and answer its result as JSON, with a `request_id` as Notion's."""
 
     @functools.wraps(handler)
     def run(self: NotionEmulator, request: Request, **args: Any) -> Response:
         with self.state.lock:
-            return json_response(handler(self, request, **args))
+            self.state.file_host = request.host_url.rstrip("/")  # hosted-file links point back here
+            return json_response(handler(self, request, **args) | {"request_id": str(uuid.uuid4())})
 
     return run
 
@@ -74,6 +78,8 @@ def _rules() -> list[Rule]:
         ("/v1/comments", "POST", "create_comment"),
         ("/v1/comments", "GET", "list_comments"),
         ("/v1/search", "POST", "search"),
+        # Notion-hosted files, as the storage service serves them: signed, expiring, no bearer token.
+        (f"{FILES_PREFIX}<file_id>/<name>", "GET", "download_file"),
     ]
     return [Rule(path, methods=[method], endpoint=name) for path, method, name in table]
 
@@ -89,6 +95,8 @@ class NotionEmulator(Emulator):
 
     # --- what every request goes through --------------------------------------------------------------
     def authenticate(self, request: Request) -> None:
+        if request.path.startswith(FILES_PREFIX):  # a signed link carries its own authorisation
+            return
         if request.headers.get("Authorization", "") != f"Bearer {self.token}":
             raise Unauthorized()
         request.environ[VERSION_KEY] = self._check_version(request.headers.get("Notion-Version"))
@@ -114,6 +122,9 @@ class NotionEmulator(Emulator):
 
     def not_found(self, request: Request) -> Response:
         return InvalidRequestUrl().response()
+
+    def limited(self, request: Request) -> bool:
+        return not request.path.startswith(FILES_PREFIX)  # storage downloads are not API requests
 
     @staticmethod
     def _version(request: Request) -> str:
@@ -176,13 +187,15 @@ class NotionEmulator(Emulator):
         page_id = parse_id(parent["page_id"], "body.parent.page_id")
         self.state.guard(page_id, "page")
         initial = v.obj(body.get("initial_data_source", {}), "body.initial_data_source")
-        db, _ = self.state.create_database(
+        db, source = self.state.create_database(
             page_id,
             body.get("title", []),
             initial.get("properties", {}),
             is_inline=v.boolean(body.get("is_inline", False), "body.is_inline"),
             description=body.get("description", []),
         )
+        if body.get("icon") is not None:  # the database and its first data source share the icon
+            db.icon = source.icon = blocks.icon(body["icon"], "body.icon")
         return render.database(self.state, db, self._version(request))
 
     @endpoint
@@ -210,6 +223,8 @@ class NotionEmulator(Emulator):
         source = self.state.create_data_source(
             db.id, v.obj(body.get("properties"), "body.properties"), body.get("title", [])
         )
+        if body.get("icon") is not None:
+            source.icon = blocks.icon(body["icon"], "body.icon")
         return render.data_source(self.state, source, self._version(request))
 
     @endpoint
@@ -227,6 +242,8 @@ class NotionEmulator(Emulator):
         source = self.state.update_data_source(
             source.id, body.get("properties"), title=body.get("title"), in_trash=self._trash_flag(body, version)
         )
+        if body.get("icon") is not None:
+            source.icon = blocks.icon(body["icon"], "body.icon")
         return render.data_source(self.state, source, version)
 
     @endpoint
@@ -362,6 +379,15 @@ class NotionEmulator(Emulator):
             item.id, body["children"], after=body.get("after"), position=body.get("position")
         )
         return render.listing([render.block(self.state, b, version) for b in made], None, "block")
+
+    # --- hosted files -----------------------------------------------------------------------------------
+    def download_file(self, request: Request, file_id: str, name: str) -> Response:
+        with self.state.lock:
+            item = self.state.download(file_id, request.args.get("expires", ""), request.args.get("signature", ""))
+        if item is None:  # the storage service's own answer to an expired or forged link
+            xml = "<Error><Code>AccessDenied</Code><Message>Request has expired</Message></Error>"
+            return Response(xml, status=403, content_type="application/xml")
+        return Response(base64.b64decode(item.data), content_type=item.media_type)
 
     # --- comments -------------------------------------------------------------------------------------
     @endpoint

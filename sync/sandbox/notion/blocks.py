@@ -13,13 +13,17 @@ from typing import Any
 
 from sync.sandbox.notion import richtext
 from sync.sandbox.notion import validate as v
+from sync.sandbox.notion.model import parse_id
 
 TEXT_BLOCKS = ("paragraph", "bulleted_list_item", "numbered_list_item", "quote", "toggle", "to_do", "callout")
 HEADINGS = ("heading_1", "heading_2", "heading_3")
 MEDIA = ("image", "video", "file", "pdf", "audio")
 URL_BLOCKS = ("bookmark", "embed")
-CREATABLE = (*TEXT_BLOCKS, *HEADINGS, *MEDIA, *URL_BLOCKS, "code", "divider", "table", "table_row", "equation")
-NESTING = (*TEXT_BLOCKS, *HEADINGS, "table")
+LAYOUT = ("column_list", "column", "synced_block")
+CREATABLE = (
+    *TEXT_BLOCKS, *HEADINGS, *MEDIA, *URL_BLOCKS, *LAYOUT, "code", "divider", "table", "table_row", "equation"
+)  # fmt: skip
+NESTING = (*TEXT_BLOCKS, *HEADINGS, "table", *LAYOUT)
 MAX_BLOCKS = 1000  # block elements in one request payload
 MAX_LEVELS = 2  # nested levels below the top-level blocks of one request
 LANGUAGES = (
@@ -86,6 +90,8 @@ def draft(raw: Any, path: str, level: int, resolver: richtext.Resolver, strict: 
     ]
     if kind == "table":
         _check_rows(children, content["table_width"], f"{where}.children")
+    if kind == "column_list" and (len(children) < 2 or any(c.type != "column" for c in children)):
+        raise v.fail(f"{where}.children", "at least two `column` blocks")
     return Draft(kind, content, children)
 
 
@@ -109,7 +115,13 @@ def _content(kind: str, spec: dict, where: str, resolver: richtext.Resolver) -> 
         return {"cells": [richtext.normalize(c, f"{where}.cells[{i}]", resolver) for i, c in enumerate(cells)]}
     if kind == "equation":
         return {"expression": v.string(spec.get("expression"), f"{where}.expression", richtext.MAX_EQUATION)}
-    return {}  # divider
+    if kind == "synced_block":
+        source = spec.get("synced_from")
+        if source is None:
+            return {"synced_from": None}
+        block_id = parse_id(v.obj(source, f"{where}.synced_from").get("block_id"), f"{where}.synced_from.block_id")
+        return {"synced_from": {"type": "block_id", "block_id": block_id}}
+    return {}  # divider, column_list, column
 
 
 def _text_content(kind: str, spec: dict, where: str, resolver: richtext.Resolver) -> dict:
@@ -141,14 +153,19 @@ def icon(raw: Any, path: str) -> dict:
 
 
 def _media(kind: str, spec: dict, where: str, resolver: richtext.Resolver) -> dict:
+    caption = richtext.normalize(spec.get("caption", []), f"{where}.caption", resolver)
+    if "file_upload" in spec:  # a file uploaded to Notion: stored by id, answered as an expiring link
+        file_id = parse_id(v.obj(spec["file_upload"], f"{where}.file_upload").get("id"), f"{where}.file_upload.id")
+        if not resolver.has_file(file_id):
+            raise v.fail(f"{where}.file_upload.id", "the id of an uploaded file", file_id)
+        content: dict = {"caption": caption, "type": "file", "file": {"file_id": file_id}}
+        if kind == "file":
+            content["name"] = v.string(spec.get("name", resolver.file_name(file_id)), f"{where}.name")
+        return content
     if "external" not in spec:
-        raise v.fail(f"{where}.external", "defined (the sandbox stores external files only)")
+        raise v.fail(f"{where}.external", "defined (or `file_upload`)")
     url = v.string(v.obj(spec["external"], f"{where}.external").get("url"), f"{where}.external.url", v.MAX_TEXT)
-    content = {
-        "caption": richtext.normalize(spec.get("caption", []), f"{where}.caption", resolver),
-        "type": "external",
-        "external": {"url": url},
-    }
+    content = {"caption": caption, "type": "external", "external": {"url": url}}
     if kind == "file":
         default = posixpath.basename(urllib.parse.urlparse(url).path) or url
         content["name"] = v.string(spec.get("name", default), f"{where}.name")

@@ -11,6 +11,7 @@ import uuid
 
 from werkzeug.wrappers import Response
 
+from sync.limits import NOTION_CONNECTION_LIMIT_REASON
 from sync.sandbox.emulator import ApiError, json_response
 
 NOT_SHARED_HINT = "Make sure the relevant pages and databases are shared with your integration."
@@ -104,6 +105,19 @@ class RateLimited(NotionError):
     status = 429
     code = "rate_limited"
     default_message = "You have been rate limited. Please try again in a few minutes."
+    reason = NOTION_CONNECTION_LIMIT_REASON
+
+    def body(self) -> dict:
+        # Which limit was hit; clients handle every reason alike.
+        return super().body() | {"additional_data": {"rate_limit_reason": self.reason}}
+
+
+class ServiceOverload(NotionError):
+    """Notion is shedding load; handled like a 429, honouring Retry-After."""
+
+    status = 529
+    code = "service_overload"
+    default_message = "Notion is experiencing high load. Please try again later."
 
 
 class InternalServerError(NotionError):
@@ -143,6 +157,7 @@ _BY_STATUS: dict[int, type[NotionError]] = {
     502: BadGateway,
     503: ServiceUnavailable,
     504: GatewayTimeout,
+    529: ServiceOverload,
 }
 
 
@@ -156,7 +171,7 @@ def error_for_status(status: int, retry_after: float | None = None) -> NotionErr
     kind = _BY_STATUS.get(status)
     if kind is None:
         kind = InternalServerError if status >= 500 else ValidationError
-    headers = retry_after_header(retry_after) if status == 429 or retry_after is not None else {}
+    headers = retry_after_header(retry_after) if status in (429, 529) or retry_after is not None else {}
     error = kind(headers=headers)
     if status not in _BY_STATUS:
         error.status = status  # keep the exact status of an unusual injected code (e.g. 418)

@@ -124,6 +124,7 @@ class Page:
     is_locked: bool = False
     icon: dict | None = None
     cover: dict | None = None
+    is_archived: bool = False
 
     @property
     def data_source_id(self) -> str | None:
@@ -141,6 +142,16 @@ class Block:
     created_by: str
     last_edited_by: str
     in_trash: bool = False
+
+
+@dataclass
+class HostedFile:
+    """A file uploaded to Notion; answered as a signed link that expires after an hour."""
+
+    id: str
+    name: str
+    media_type: str
+    data: str  # base64, so the state dumps as JSON
 
 
 @dataclass

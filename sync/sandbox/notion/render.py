@@ -25,6 +25,11 @@ def _trash(in_trash: bool, version: str) -> dict:
     return {"archived": in_trash, "in_trash": in_trash} if version == V2025 else {"in_trash": in_trash}
 
 
+def _page_trash(item: Page, version: str) -> dict:
+    # 2026-03-11 answers pages with `is_archived` (Notion's archive, apart from the trash) beside `in_trash`.
+    return _trash(item.in_trash, version) | ({} if version == V2025 else {"is_archived": item.is_archived})
+
+
 def page_url(object_id: str, title: str = "") -> str:
     slug = "-".join(re.findall(r"[A-Za-z0-9]+", title))
     hexid = object_id.replace("-", "")
@@ -64,7 +69,7 @@ def page(state: NotionState, item: Page, version: str, only: list[str] | None = 
         "cover": item.cover,
         "icon": item.icon,
         "parent": dict(item.parent),
-        **_trash(item.in_trash, version),
+        **_page_trash(item, version),
         "is_locked": item.is_locked,
         "properties": props,
         "url": page_url(item.id, state.title_of(item)),
@@ -122,6 +127,8 @@ def block(state: NotionState, item: Block, version: str) -> dict:
         content: dict = {"block_type": item.type}
     else:
         content = blocks.render_content(item.type, item.content, state)
+        if content.get("type") == "file":  # a Notion-hosted file: a signed link that expires
+            content = content | {"file": state.file_link(content["file"]["file_id"])}
     return _block_frame(state, item.id, item.parent, item, version) | {"type": kind, kind: content}
 
 

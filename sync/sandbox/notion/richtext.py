@@ -23,13 +23,17 @@ MAX_EQUATION = 1000
 
 
 class Resolver(Protocol):
-    """What rich text needs from the state: users and titles for mentions."""
+    """What rich text and blocks need from the state: users and titles for mentions, uploaded files."""
 
     def require_user(self, user_id: str, path: str) -> Any: ...
 
     def mention_title(self, kind: str, object_id: str) -> str: ...
 
     def user_json(self, user_id: str) -> dict: ...
+
+    def has_file(self, file_id: str) -> bool: ...
+
+    def file_name(self, file_id: str) -> str: ...
 
 
 def annotations(raw: Any, path: str) -> dict:

@@ -8,14 +8,19 @@ Time comes from the injected `clock`; Notion reports created and last-edited tim
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
 import random
 import threading
+import urllib.parse
 import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, fields
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
 
+from sync.limits import NOTION_FILE_URL_TTL_S
 from sync.sandbox.notion import blocks, properties, query, render, richtext
 from sync.sandbox.notion import validate as v
 from sync.sandbox.notion.errors import ObjectNotFound, RestrictedResource, ValidationError
@@ -24,6 +29,7 @@ from sync.sandbox.notion.model import (
     Comment,
     Database,
     DataSource,
+    HostedFile,
     Page,
     PropertySchema,
     User,
@@ -60,6 +66,8 @@ class NotionState:
         self.comments: list[Comment] = []
         self.unshared: set[str] = set()
         self.restricted: set[str] = set()
+        self.files: dict[str, HostedFile] = {}
+        self.file_host = "http://files.invalid"  # where hosted files are served; the app sets its own address
         self.workspace_id = self.new_id()
         self.bot_id = self.add_user(bot_name, type="bot").id
         root = self.create_page({"type": "workspace", "workspace": True}, {"title": [{"text": {"content": "Sandbox"}}]})
@@ -577,6 +585,41 @@ class NotionState:
         self.find_block(block_id)
         return [c for c in self.comments if block_id in (c.parent.get("page_id"), c.parent.get("block_id"))]
 
+    # --- Notion-hosted files --------------------------------------------------------------------------
+    def add_file(self, name: str, media_type: str, data: bytes) -> HostedFile:
+        """A file as if uploaded in Notion's editor; blocks refer to it with ``file_upload``."""
+        item = HostedFile(self.new_id(), name, media_type, base64.b64encode(data).decode())
+        self.files[item.id] = item
+        return item
+
+    def has_file(self, file_id: str) -> bool:
+        return file_id in self.files
+
+    def file_name(self, file_id: str) -> str:
+        return self.files[file_id].name
+
+    def _signature(self, file_id: str, expires: int) -> str:
+        key = self.workspace_id.encode()
+        return hmac.new(key, f"{file_id}:{expires}".encode(), hashlib.sha256).hexdigest()
+
+    def file_link(self, file_id: str) -> dict:
+        """The ``file`` object a hosted file is answered with: a signed URL valid for an hour."""
+        item = self.files[file_id]
+        until = self.clock() + timedelta(seconds=NOTION_FILE_URL_TTL_S)
+        expires = int(until.timestamp())
+        query = urllib.parse.urlencode({"expires": expires, "signature": self._signature(file_id, expires)})
+        url = f"{self.file_host}/files/{file_id}/{urllib.parse.quote(item.name)}?{query}"
+        return {"url": url, "expiry_time": until.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.000Z")}
+
+    def download(self, file_id: str, expires: str, signature: str) -> HostedFile | None:
+        """The file behind a signed link, or None when the link is forged or has expired."""
+        item = self.files.get(file_id)
+        if item is None or not expires.isdigit():
+            return None
+        if not hmac.compare_digest(signature, self._signature(file_id, int(expires))):
+            return None
+        return item if self.clock().timestamp() < int(expires) else None
+
     # --- pagination -----------------------------------------------------------------------------------
     @staticmethod
     def paginate(items: list[T], start_cursor: Any, size: int, path: str) -> tuple[list[T], str | None]:
@@ -611,6 +654,7 @@ class NotionState:
             "comments": [asdict(c) for c in self.comments],
             "unshared": sorted(self.unshared),
             "restricted": sorted(self.restricted),
+            "files": [asdict(f) for f in self.files.values()],
         }
 
     @classmethod
@@ -630,6 +674,8 @@ class NotionState:
         state.children = {k: list(ids) for k, ids in data["children"].items()}
         state.comments = [_build(Comment, c) for c in data["comments"]]
         state.unshared, state.restricted = set(data["unshared"]), set(data["restricted"])
+        state.files = _table(HostedFile, data.get("files", []))
+        state.file_host = "http://files.invalid"
         return state
 
 

@@ -178,7 +178,7 @@ def test_rich_text_limits(client: Client, page_id: str) -> None:
         ({"code": {"rich_text": [], "language": "klingon"}}, "body.children[0].code.language should be"),
         ({"table": {"table_width": 2, "children": [{"table_row": {"cells": [[]]}}]}}, "the table width"),
         ({"divider": {"children": [{"divider": {}}]}}, "body.children[0].divider.children should be not present"),
-        ({"synced_block": {"synced_from": None}}, "body.children[0].type should be a block type"),
+        ({"form": {}}, "body.children[0].type should be a block type"),
         ({"paragraph": {"rich_text": [{"text": {"content": 3}}]}}, "text.content should be a string"),
     ],
 )
@@ -233,7 +233,7 @@ def test_retrieve_update_and_delete_block(client: Client, page_id: str, clock: F
     block = client.blocks.children.append(page_id, children=[{"to_do": {"rich_text": rt("step")}}])["results"][0]
     got = client.blocks.retrieve(block["id"])
     assert_matches("notion", "/v1/blocks/{block_id}", "get", 200, got)
-    assert got == block
+    assert shapes.content(got) == block
     clock.advance(minutes=2)
     done = client.blocks.update(block["id"], to_do={"checked": True})
     assert done["to_do"]["checked"] is True and done["to_do"]["rich_text"][0]["plain_text"] == "step"

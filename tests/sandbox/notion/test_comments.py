@@ -30,7 +30,7 @@ def test_comment_with_user_mention(client: Client, page_id: str, person, state: 
     assert mention["mention"]["user"]["id"] == person.id and mention["plain_text"] == "@Ada Lovelace"
     listed = client.comments.list(block_id=page_id)
     shapes.check(shapes.listing("comment", shapes.COMMENT), listed)
-    assert listed["results"] == [made]
+    assert listed["results"] == [shapes.content(made)]
 
 
 def test_reply_in_discussion_and_pagination(client: Client, page_id: str) -> None:

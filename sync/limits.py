@@ -1,0 +1,31 @@
+"""Every rate and size limit of the two APIs, in one place (see the project's reference on API limits).
+
+The sync's limiters and the sandbox emulators both read these, so the two never disagree.
+"""
+
+from __future__ import annotations
+
+# --- Notion -----------------------------------------------------------------------------------------
+# A fixed budget of requests per connection per 60-second window, spendable at any pace. 180 on most plans,
+# 600 on Business and Enterprise; a 429's Retry-After is the time to the window's reset (at most 60 s).
+NOTION_WINDOW_S = 60.0
+NOTION_PER_MINUTE = 180
+NOTION_PER_MINUTE_BUSINESS = 600
+NOTION_PLANS = {"standard": NOTION_PER_MINUTE, "business": NOTION_PER_MINUTE_BUSINESS}
+# Which limit a 429 says was hit (`additional_data.rate_limit_reason`); any other value is handled alike.
+NOTION_CONNECTION_LIMIT_REASON = "connection_limit"
+NOTION_PAGE_SIZE = 100  # items per page of any Notion listing, and per request array
+NOTION_MAX_TEXT = 2000  # characters in one rich-text content
+NOTION_MAX_URL = 2000
+NOTION_MAX_ARRAY = 100  # multi-select options, people, relations, children per append
+NOTION_MAX_BLOCKS_PER_REQUEST = 1000
+NOTION_FILE_URL_TTL_S = 3600  # Notion-hosted file URLs expire after an hour
+# Page bodies are read a few at a time: concurrency beyond this only queues behind the shared budget.
+NOTION_BODY_CONCURRENCY = 4
+
+# --- Confluence -------------------------------------------------------------------------------------
+# Cloud's burst limits for API-token traffic are not published; Data Center's are off unless an admin sets
+# them. Keep a handful of requests in flight and honour Retry-After.
+CONFLUENCE_RATE, CONFLUENCE_BURST = 10.0, 10
+# The sandbox's Confluence is a little looser than the sync, so a well-behaved sync is never refused there.
+SANDBOX_CONFLUENCE_RATE, SANDBOX_CONFLUENCE_BURST = 20.0, 40
