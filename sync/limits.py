@@ -29,3 +29,10 @@ NOTION_BODY_CONCURRENCY = 4
 CONFLUENCE_RATE, CONFLUENCE_BURST = 10.0, 10
 # The sandbox's Confluence is a little looser than the sync, so a well-behaved sync is never refused there.
 SANDBOX_CONFLUENCE_RATE, SANDBOX_CONFLUENCE_BURST = 20.0, 40
+
+# --- What an entry may hold, so later stages can carry it ------------------------------------------
+MAX_TITLE = 255  # a Confluence page title
+MAX_KEYWORDS = 30  # trigger keywords, each a label on the page
+MAX_KEYWORD = 100  # characters in one keyword (labels are cut at 255; keywords are phrases)
+MAX_STEP = 600  # one step is narrated in one 15-20 s clip; 600 characters is already a fast read
+MAX_FIELD = 20_000  # any other text field (ten full Notion rich-text items)

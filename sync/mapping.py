@@ -11,8 +11,10 @@ from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
 
+from sync import limits
+from sync.blocks import HEADINGS, Block, Body, text_of
 from sync.errors import ConfigError
 from sync.model import EntryProblem, Lifecycle, Person, QuickReference, Review, ReviewState, Scenario, Steps
 
@@ -77,6 +79,40 @@ class StepColumns(BaseModel):
     close: Column
 
 
+STEP_NAMES = ("acknowledge", "immediate_action", "expectation", "escalation_rule", "close")
+
+
+class BodySteps(BaseModel):
+    """The steps are written in the page body: as one numbered list (one item per step, in order), or under
+    headings named after the steps (`headings`: step → heading text, matched ignoring case)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    source: Literal["body"]
+    style: Literal["numbered_list", "headings"]
+    headings: dict[Literal[STEP_NAMES], str] | None = None  # type: ignore[valid-type]
+
+    @model_validator(mode="after")
+    def _headings_named(self) -> BodySteps:
+        if self.style == "headings" and set(self.headings or {}) != set(STEP_NAMES):
+            raise ValueError("style `headings` needs `headings` naming all five steps: " + ", ".join(STEP_NAMES))
+        return self
+
+
+class Approvals(BaseModel):
+    """Reviews kept as one multi-select: an option per review present means that review approved."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    property: str
+    type: Literal["multi_select"] = "multi_select"
+    options: dict[str, str]  # review name (legal, ops, product) → the option meaning it approved
+    approved_version: Column | None = None  # one "approved for version" number for all of them
+
+    def as_column(self) -> Column:
+        return Column(property=self.property, type=self.type, required=False)
+
+
 class QuickReferenceColumns(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -108,11 +144,22 @@ class Mapping(BaseModel):
     name: str
     description: str = ""
     fields: Fields
-    steps: StepColumns
+    steps: StepColumns | BodySteps
     quick_reference: QuickReferenceColumns
-    reviews: dict[str, ReviewColumns] = Field(min_length=1)
+    reviews: dict[str, ReviewColumns] = {}
+    approvals: Approvals | None = None
     values: Values
     writeback: Writeback | None = None
+
+    @model_validator(mode="after")
+    def _one_way_of_reviewing(self) -> Mapping:
+        if bool(self.reviews) == (self.approvals is not None):
+            raise ValueError("give either `reviews` (a column per review) or `approvals` (one multi-select)")
+        return self
+
+    @property
+    def steps_in_body(self) -> BodySteps | None:
+        return self.steps if isinstance(self.steps, BodySteps) else None
 
     def columns(self) -> list[Column]:
         """Every column the mapping reads (the query asks Notion for these only)."""
@@ -121,7 +168,21 @@ class Mapping(BaseModel):
             cols.extend(c for c in group.__dict__.values() if isinstance(c, Column))
         for review in self.reviews.values():
             cols.extend(c for c in (review.state, review.approved_version) if c is not None)
+        if self.approvals is not None:
+            cols.extend(c for c in (self.approvals.as_column(), self.approvals.approved_version) if c is not None)
         return cols
+
+    def options_for(self, column: Column) -> list[str] | None:
+        """The option names a select, status or multi-select column must offer (None: any, or not a choice)."""
+        if column == self.fields.lifecycle:
+            return list(self.values.lifecycle)
+        if any(column == review.state for review in self.reviews.values()):
+            return list(self.values.review)
+        if self.approvals is not None and column == self.approvals.as_column():
+            return list(self.approvals.options.values())
+        if self.writeback is not None and column == self.writeback.status:
+            return list(STATUS_OPTIONS)
+        return None
 
     def writeback_columns(self) -> list[Column]:
         """The columns the sync writes each entry's status to (none when the mapping has no `writeback`)."""
@@ -140,6 +201,10 @@ class Mapping(BaseModel):
             raise ConfigError(f"mapping {path}: {where}: {first['msg']}", "fix the mapping file") from error
 
 
+# The status values the sync writes back (`sync.run` chooses among them).
+STATUS_OPTIONS = ("Published", "Held", "Problem")
+
+
 # --- reading Notion property values ----------------------------------------------------------------------
 def plain_text(items: list[dict[str, Any]]) -> str:
     return "".join(item.get("plain_text", "") for item in items)
@@ -152,13 +217,14 @@ class _Problems:
         self.page, self.title = page, title
         self.list: list[EntryProblem] = []
 
-    def add(self, column: Column, found: str, expected: str) -> None:
+    def add(self, column: Column | str, found: str, expected: str) -> None:
+        """A problem with a property (a Column) or a part of the page body (its name, e.g. "body")."""
         self.list.append(
             EntryProblem(
                 page_id=self.page["id"],
                 title=self.title,
                 url=self.page.get("url", ""),
-                property=column.property,
+                property=column.property if isinstance(column, Column) else column,
                 found=found,
                 expected=expected,
             )
@@ -215,8 +281,12 @@ def _option(value: str | None, table: dict[str, Any], column: Column, problems: 
     return table[value]
 
 
-def map_page(page: dict[str, Any], mapping: Mapping) -> Scenario | list[EntryProblem]:
-    """One Notion page → a Scenario, or every problem that stops it."""
+def map_page(page: dict[str, Any], mapping: Mapping, body: Body | None = None) -> Scenario | list[EntryProblem]:
+    """One Notion page (and its body, when read) → a Scenario, or every problem that stops it.
+
+    Without a body, steps the mapping takes from the body are left empty and unchecked: enough for the
+    gate, never rendered (the run reads the body of every entry it publishes).
+    """
     f = mapping.fields
     title_prop = page.get("properties", {}).get(f.title.property, {})
     title = plain_text(title_prop.get("title", [])).strip() or "(untitled)"
@@ -224,21 +294,24 @@ def map_page(page: dict[str, Any], mapping: Mapping) -> Scenario | list[EntryPro
     read = lambda column: _value(page, column, problems)  # noqa: E731
 
     texts = {name: read(getattr(f, name)) for name in ("title", "audience", "tone", "visual_style", "goal", "outcome")}
-    steps = {name: read(col) for name, col in mapping.steps.__dict__.items()}
+    guidance: tuple[Block, ...] = body.blocks if body is not None else ()
+    if isinstance(mapping.steps, StepColumns):
+        steps = {name: read(col) for name, col in mapping.steps.__dict__.items()}
+    elif body is None:
+        steps = dict.fromkeys(STEP_NAMES, "")
+    else:
+        steps, guidance = _body_steps(body, mapping.steps, problems)
     quick = {name: read(col) for name, col in mapping.quick_reference.__dict__.items()}
     keywords = read(f.keywords) or []
-    owner = _person(read(f.owner))
+    owner = _owner(read(f.owner), f.owner, problems)
     version = _positive_int(read(f.version), f.version, problems)
     lifecycle = _option(read(f.lifecycle), mapping.values.lifecycle, f.lifecycle, problems)
     revalidated = read(f.last_revalidated) if f.last_revalidated else None
-
-    reviews: dict[str, Review] = {}
-    for name, cols in mapping.reviews.items():
-        state = _option(read(cols.state), mapping.values.review, cols.state, problems)
-        approved_for = None
-        if cols.approved_version is not None:
-            approved_for = _positive_int(read(cols.approved_version), cols.approved_version, problems)
-        reviews[name] = Review(state=state or ReviewState.NOT_STARTED, approved_version=approved_for)
+    reviews = _reviews(mapping, read, problems)
+    _check_limits(mapping, texts, steps, quick, keywords, problems)
+    if body is not None:
+        for trouble in body.problems:
+            problems.add("body", trouble, "share the missing pages with the integration, or remove the block")
 
     if problems.list:
         return problems.list
@@ -256,13 +329,158 @@ def map_page(page: dict[str, Any], mapping: Mapping) -> Scenario | list[EntryPro
         reviews=reviews,
         last_revalidated=date.fromisoformat(revalidated[:10]) if revalidated else None,
         lifecycle=lifecycle,
+        guidance=guidance,
         **texts,
     )
 
 
-def _person(people: list[dict[str, Any]] | None) -> Person | None:
+def _reviews(mapping: Mapping, read: Any, problems: _Problems) -> dict[str, Review]:
+    reviews: dict[str, Review] = {}
+    for name, cols in mapping.reviews.items():
+        state = _option(read(cols.state), mapping.values.review, cols.state, problems)
+        approved_for = None
+        if cols.approved_version is not None:
+            approved_for = _positive_int(read(cols.approved_version), cols.approved_version, problems)
+        reviews[name] = Review(state=state or ReviewState.NOT_STARTED, approved_version=approved_for)
+    approvals = mapping.approvals
+    if approvals is not None:
+        given = read(approvals.as_column()) or []
+        known = set(approvals.options.values())
+        for option in given:
+            if option not in known:
+                problems.add(
+                    approvals.as_column(), f"'{option}' is not a known option", "use one of: " + ", ".join(known)
+                )
+        approved_for = None
+        if approvals.approved_version is not None:
+            approved_for = _positive_int(read(approvals.approved_version), approvals.approved_version, problems)
+        for name, option in approvals.options.items():
+            state = ReviewState.APPROVED if option in given else ReviewState.NOT_STARTED
+            reviews[name] = Review(state=state, approved_version=approved_for if option in given else None)
+    return reviews
+
+
+def _owner(people: list[dict[str, Any]] | None, column: Column, problems: _Problems) -> Person | None:
+    """The first person named; a bot or a member who has left cannot revalidate an entry."""
     if not people:
         return None
     first = people[0]
+    if first.get("type") == "bot":
+        name = first.get("name") or "an integration"
+        problems.add(column, f"the owner is a bot ({name})", "set a person who can revalidate the entry")
+        return None
     email = (first.get("person") or {}).get("email")
+    if not first.get("name") and not email:
+        problems.add(column, "the owner is no longer a member of the workspace", "set a current member as the owner")
+        return None
     return Person(id=first["id"], name=first.get("name") or email or first["id"], email=email)
+
+
+def _step_label(name: str) -> str:
+    return name.replace("_", " ")
+
+
+def _body_steps(body: Body, spec: BodySteps, problems: _Problems) -> tuple[dict[str, str | None], tuple[Block, ...]]:
+    """The five steps from the body, and the rest of the body (the extra guidance)."""
+    blocks = body.blocks
+    if spec.style == "numbered_list":
+        start = next((i for i, b in enumerate(blocks) if b.kind == "numbered"), None)
+        end = start
+        while end is not None and end < len(blocks) and blocks[end].kind == "numbered":
+            end += 1
+        items = blocks[start:end] if start is not None and end is not None else ()
+        if len(items) != len(STEP_NAMES):
+            found = f"{len(items)} numbered steps" if items else "no numbered list"
+            problems.add(
+                "body: numbered list",
+                found,
+                f"write the {len(STEP_NAMES)} steps as one numbered list, in order: "
+                + ", ".join(_step_label(n) for n in STEP_NAMES),
+            )
+            return dict.fromkeys(STEP_NAMES, None), blocks
+        steps = {name: text_of((item,)) or None for name, item in zip(STEP_NAMES, items, strict=True)}
+        for name, text in steps.items():
+            if text is None:
+                problems.add(
+                    f"body: step {STEP_NAMES.index(name) + 1}", "it is empty", f"write the {_step_label(name)} step"
+                )
+        return steps, (*blocks[:start], *blocks[end:])
+    return _heading_steps(blocks, spec.headings or {}, problems)
+
+
+def _norm(text: str) -> str:
+    return " ".join(text.casefold().strip(" .:#0123456789").split())
+
+
+def _heading_steps(
+    blocks: tuple[Block, ...], headings: dict[str, str], problems: _Problems
+) -> tuple[dict[str, str | None], tuple[Block, ...]]:
+    wanted = {_norm(text): name for name, text in headings.items()}
+    sections: dict[str, list[Block]] = {}
+    rest: list[Block] = []
+    current: list[Block] | None = None
+    level = 0
+    for block in blocks:
+        if block.kind in HEADINGS:
+            name = wanted.get(_norm(block.plain))
+            this_level = HEADINGS.index(block.kind)
+            if name is not None and name not in sections:
+                sections[name], level = [*block.children], this_level
+                current = sections[name]
+                continue
+            if current is not None and this_level <= level:
+                current = None  # a heading of the same or a higher level ends the section
+        (current if current is not None else rest).append(block)
+    steps: dict[str, str | None] = {}
+    for name in STEP_NAMES:
+        section = f"body: section '{headings[name]}'"
+        if name not in sections:
+            problems.add(
+                section, "there is no such heading", f"add a heading '{headings[name]}' with the step under it"
+            )
+            steps[name] = None
+            continue
+        steps[name] = text_of(tuple(sections[name])) or None
+        if steps[name] is None:
+            problems.add(section, "it is empty", f"write the {_step_label(name)} step under the heading")
+    return steps, tuple(rest)
+
+
+def _check_limits(
+    mapping: Mapping,
+    texts: dict[str, Any],
+    steps: dict[str, Any],
+    quick: dict[str, Any],
+    keywords: list[str],
+    problems: _Problems,
+) -> None:
+    """The limits later stages need: Confluence titles and labels, one clip per step."""
+    f = mapping.fields
+    title = texts.get("title")
+    if title and len(title) > limits.MAX_TITLE:
+        problems.add(
+            f.title, f"the title is {len(title)} characters", f"keep it to {limits.MAX_TITLE} (Confluence's limit)"
+        )
+    if len(keywords) > limits.MAX_KEYWORDS:
+        problems.add(
+            f.keywords, f"{len(keywords)} keywords", f"keep to {limits.MAX_KEYWORDS} (each becomes a page label)"
+        )
+    for keyword in keywords:
+        if len(keyword) > limits.MAX_KEYWORD:
+            problems.add(f.keywords, f"a keyword of {len(keyword)} characters", f"keep each to {limits.MAX_KEYWORD}")
+            break
+    where = (
+        {name: getattr(mapping.steps, name) for name in STEP_NAMES} if isinstance(mapping.steps, StepColumns) else {}
+    )
+    for name, text in steps.items():
+        if text and len(text) > limits.MAX_STEP:
+            column = where.get(name) or f"body: step '{_step_label(name)}'"
+            problems.add(
+                column,
+                f"the step is {len(text)} characters",
+                f"keep it to {limits.MAX_STEP}: each step is narrated in one 15-20 s clip",
+            )
+    for name, text in [*((n, texts[n]) for n in texts if n != "title"), *quick.items()]:
+        if text and len(text) > limits.MAX_FIELD:
+            column = getattr(f, name, None) or getattr(mapping.quick_reference, name)
+            problems.add(column, f"the text is {len(text)} characters", f"keep it to {limits.MAX_FIELD}")

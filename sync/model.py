@@ -5,7 +5,9 @@ from __future__ import annotations
 from datetime import date, datetime
 from enum import StrEnum
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, SkipValidation
+
+from sync.blocks import Block
 
 
 class ReviewState(StrEnum):
@@ -95,6 +97,8 @@ class Scenario(BaseModel):
     reviews: dict[str, Review]
     last_revalidated: date | None = None
     lifecycle: Lifecycle = Lifecycle.DRAFT
+    # The page body beyond the steps: extra guidance shown on the page (built by the reader, not validated).
+    guidance: SkipValidation[tuple[Block, ...]] = ()
 
 
 class EntryProblem(BaseModel):

@@ -15,6 +15,7 @@ from typing import Literal
 
 from sync.assets import Attachment
 from sync.confluence.base import MANAGED_LABEL, ManagedPage, PageMeta
+from sync.incremental import Source
 
 ActionKind = Literal["create", "update", "retitle", "restore-edit", "noop", "keep", "keep-edit", "park", "conflict"]
 ManualEdits = Literal["restore", "keep"]
@@ -31,6 +32,7 @@ class DesiredPage:
     entry_version: int
     attachments: tuple[Attachment, ...] = ()
     approvals: tuple[str, ...] = ()  # who approved this version (for the version message; not content)
+    source: Source | None = None  # the Notion entry as read (recorded, not compared)
 
     @property
     def fingerprint(self) -> str:
@@ -42,7 +44,16 @@ class DesiredPage:
         return hashlib.sha256(payload.encode()).hexdigest()
 
     def meta(self, written_version: int = 0) -> PageMeta:
-        return PageMeta(self.notion_page_id, self.fingerprint, written_version, self.entry_version)
+        source = self.source or Source()
+        return PageMeta(
+            self.notion_page_id,
+            self.fingerprint,
+            written_version,
+            self.entry_version,
+            notion_edited=source.notion_edited,
+            source_fingerprint=source.fingerprint,
+            read_at=source.read_at,
+        )
 
 
 @dataclass(frozen=True)

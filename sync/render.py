@@ -12,6 +12,7 @@ from collections.abc import Iterable
 
 from lxml import etree
 
+from sync import render_blocks
 from sync.errors import SyncError
 from sync.gate import Decision
 from sync.generate.prompt import walkthrough_prompt
@@ -130,6 +131,10 @@ def entry_page(scenario: Scenario, decision: Decision) -> str:
             ("Tone control", q.tone_control),
         ],
     )
+
+    if scenario.guidance:  # the page body beyond the steps, as its author wrote it
+        doc.el(root, "h2", "Guidance")
+        render_blocks.blocks(doc, root, scenario.guidance)
 
     expand = doc.macro(root, "expand", title="Walkthrough video prompt")
     code = doc.macro(doc.el(expand, "ac:rich-text-body"), "code", language="text")

@@ -37,6 +37,8 @@ def status_of(error: BaseException) -> int | None:
         return error.status
     if isinstance(error, requests.HTTPError) and error.response is not None:
         return error.response.status_code
+    if isinstance(error, httpx.HTTPStatusError):  # plain downloads (Notion-hosted files)
+        return error.response.status_code
     return None
 
 

@@ -6,19 +6,25 @@ Everything between the reads and the writes is pure. With `dry_run`, the run sto
 from __future__ import annotations
 
 import contextlib
+import mimetypes
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 
+from sync import incremental
 from sync.apply import Applied, apply
+from sync.assets import Attachment
+from sync.blocks import Body, media
 from sync.config import Job
 from sync.confluence.base import ConfluenceAdapter, ManagedPage, Target
 from sync.errors import ApiFailure, AuthError, SyncError, describe, http_status
 from sync.gate import Decision, decide
+from sync.limits import NOTION_BODY_CONCURRENCY
 from sync.mapping import Column, Mapping, map_page
 from sync.model import EntryProblem, Scenario
+from sync.notion import blocks as notion_blocks
 from sync.notion.reader import NotionReader
 from sync.notion.writeback import MAX_TEXT, EntryStatus, NotionWriter, current_status
 from sync.plan import DesiredPage, ManualEdits, Plan, labels_for, plan
@@ -66,10 +72,22 @@ class Entry:
     problems: list[EntryProblem] | None = None
     decision: Decision | None = None
     desired: DesiredPage | None = None
+    body: Body | None = None  # read only where the entry changed since its last publish
+    attachments: tuple[Attachment, ...] = ()  # Notion-hosted media of the body, fetched with it
+    body_error: str | None = None
+    read_at: str | None = None
+    unchanged: bool = False  # unchanged in Notion since its page was published: the page stays as it is
 
     @property
     def page_id(self) -> str:
         return self.page["id"]
+
+    def source(self, mapping: Mapping) -> incremental.Source:
+        verdict = self.decision.reasons if self.decision else ()
+        names = [c.property for c in mapping.columns()]
+        return incremental.Source(
+            self.page.get("last_edited_time"), incremental.fingerprint(self.page, names, verdict), self.read_at
+        )
 
 
 def read_entries(services: Services, mapping: Mapping, data_source_id: str) -> tuple[list[Entry], list[Column]]:
@@ -83,15 +101,21 @@ def read_entries(services: Services, mapping: Mapping, data_source_id: str) -> t
 
 
 def evaluate(entries: list[Entry], mapping: Mapping, job: Job) -> None:
-    """Map, gate and render every entry (pure)."""
+    """Map, gate and render every entry (pure). An entry whose body was not read is mapped and gated
+    (its properties decide whether it may be published) but not rendered."""
     for entry in entries:
-        mapped = map_page(entry.page, mapping)
+        entry.problems, entry.desired = None, None
+        if entry.body_error is not None:
+            entry.problems = [_body_problem(entry, mapping)]
+            continue
+        mapped = map_page(entry.page, mapping, entry.body)
         if isinstance(mapped, list):
             entry.problems = mapped
             continue
         entry.scenario = mapped
         entry.decision = decide(mapped, job.review)
-        if entry.decision.publish:
+        if entry.decision.publish and entry.body is not None:
+            shown = {m.attachment for m in media(mapped.guidance)}
             entry.desired = DesiredPage(
                 notion_page_id=mapped.page_id,
                 title=mapped.title,
@@ -99,6 +123,8 @@ def evaluate(entries: list[Entry], mapping: Mapping, job: Job) -> None:
                 labels=labels_for(mapped.keywords),
                 entry_version=mapped.version,
                 approvals=_approvals(mapped, job),
+                attachments=tuple(a for a in entry.attachments if a.name in shown),
+                source=entry.source(mapping),
             )
 
 
@@ -110,6 +136,75 @@ def _approvals(scenario: Scenario, job: Job) -> tuple[str, ...]:
         if review is not None:
             out.append(f"{name} (version {review.approved_version or scenario.version})")
     return tuple(out)
+
+
+def _body_problem(entry: Entry, mapping: Mapping) -> EntryProblem:
+    props = entry.page.get("properties", {}).get(mapping.fields.title.property, {})
+    title = "".join(t.get("plain_text", "") for t in props.get("title", [])).strip() or "(untitled)"
+    return EntryProblem(
+        page_id=entry.page_id,
+        title=title,
+        url=entry.page.get("url", ""),
+        property="body",
+        found=entry.body_error or "",
+        expected="share the page with the integration (or lift its restriction) so its body can be read",
+    )
+
+
+def needs_body(entry: Entry, current: ManagedPage | None, mapping: Mapping, bot_id: str) -> bool:
+    """Whether the entry's body must be read this run (pure): only entries that may be published, and of
+    those only the ones that changed since their page was published."""
+    if entry.problems or entry.decision is None or not entry.decision.publish:
+        return False
+    edited_by = (entry.page.get("last_edited_by") or {}).get("id")
+    ours = edited_by == bot_id and mapping.writeback is not None
+    if ours:  # the integration's last edit is its status write-back after a publish
+        assert mapping.writeback is not None
+        ours = current_status(entry.page, mapping.writeback).status == "Published"
+    return not incremental.body_unchanged(entry.page, entry.source(mapping).fingerprint or "", current, ours)
+
+
+def read_bodies(reader: NotionReader, entries: list[Entry], now: Callable[[], datetime]) -> None:
+    """Read the bodies (and hosted media) of these entries, a few at a time; one that cannot be read gets a
+    problem, the others go on."""
+
+    def read(entry: Entry) -> None:
+        entry.read_at = now().astimezone(UTC).isoformat()
+        try:
+            raw, trouble = reader.body(entry.page_id)
+            entry.body = notion_blocks.body(raw, tuple(trouble))
+            entry.attachments = _download(reader, entry.body)
+        except _Unreadable as error:
+            entry.body_error = str(error)
+        except Exception as error:
+            if http_status(error) not in (403, 404):
+                raise
+            entry.body_error = "the integration may not open this page, so its body cannot be read"
+
+    with ThreadPoolExecutor(max_workers=NOTION_BODY_CONCURRENCY) as pool:
+        list(pool.map(read, entries))  # list(): re-raise the first failure
+
+
+class _Unreadable(Exception):
+    pass
+
+
+def _download(reader: NotionReader, body: Body) -> tuple[Attachment, ...]:
+    files: list[Attachment] = []
+    for item in media(body.blocks):
+        if item.attachment is None:
+            continue
+        try:
+            data = reader.download(item.url)
+        except Exception as error:
+            name = item.name or item.attachment
+            raise _Unreadable(f"the file '{name}' could not be fetched ({describe(error)})") from error
+        files.append(Attachment(item.attachment, _media_type(item.attachment), data))
+    return tuple(files)
+
+
+def _media_type(name: str) -> str:
+    return mimetypes.guess_type(name)[0] or "application/octet-stream"
 
 
 def run_job(
@@ -127,16 +222,27 @@ def run_job(
             f"status not written back: the database has no {column.type} property '{column.property}'"
             " (add it, or remove `writeback` from the mapping)"
         )
-    evaluate(entries, mapping, job)
-
     with stage("reading Confluence"):
         target = services.confluence.resolve_target(
             job.confluence.space_key, job.confluence.parent_page_id, job.confluence.parent_title
         )
         current = services.confluence.find_managed(target)
+    pages = {p.meta.notion_page_id: p for p in current if p.meta}
+
+    evaluate(entries, mapping, job)  # properties only: which entries may be published
+    with stage("reading page bodies"):
+        bot_id = services.reader.bot_id()
+        changed = [e for e in entries if needs_body(e, pages.get(e.page_id), mapping, bot_id)]
+        read_bodies(services.reader, changed, services.clock)
+    evaluate(changed, mapping, job)
+    for entry in entries:
+        publishable = entry.decision is not None and entry.decision.publish and not entry.problems
+        entry.unchanged = publishable and entry.body is None
+
     held = {e.page_id for e in entries if e.decision is not None and not e.decision.publish}
     manual_edits: ManualEdits = job.manual_edits
     the_plan = plan([e.desired for e in entries if e.desired], current, held, manual_edits)
+    _keep_unchanged(the_plan, {e.page_id for e in entries if e.unchanged and not e.problems})
     report.warnings.extend(str(copy) for copy in the_plan.copies)
     _apply_and_write_back(entries, the_plan, target, mapping, services, report, manual_edits, dry_run, missing)
 
@@ -188,6 +294,14 @@ def _apply_and_write_back(
     report.entries.extend(rows[e.page_id] for e in entries)
 
 
+def _keep_unchanged(the_plan: Plan, unchanged: set[str]) -> None:
+    """Entries unchanged since their publish were not rendered: their pages stay as they are (no-ops)."""
+    for index, action in enumerate(the_plan.actions):
+        if action.kind == "keep" and action.notion_page_id in unchanged:
+            reason = "unchanged in Notion since it was published"
+            the_plan.actions[index] = replace(action, kind="noop", reason=reason)
+
+
 def _entry_report(
     entry: Entry,
     action: Any,
@@ -213,6 +327,9 @@ def _entry_report(
     if page is not None:
         row.confluence_page_id = page.id
         row.confluence_url = services.confluence.page_url(page.id)
+    if entry.unchanged and not entry.problems and action is not None and action.kind == "noop":
+        row.outcome = "unchanged"
+        return row
     if entry.desired is None:
         return row
     if action is not None and action.kind == "conflict":

@@ -9,17 +9,16 @@ from collections.abc import Callable, Iterator
 from sync.config import Credentials, Job
 from sync.confluence import connect
 from sync.errors import ConfigError
+from sync.limits import CONFLUENCE_BURST, CONFLUENCE_RATE, NOTION_WINDOW_S
 from sync.mapping import Mapping
 from sync.notion.client import make_client
 from sync.notion.reader import NotionReader
 from sync.notion.writeback import NotionWriter
 from sync.plan import Plan
-from sync.limits import CONFLUENCE_BURST, CONFLUENCE_RATE, NOTION_WINDOW_S
 from sync.ratelimit import TokenBucket, WindowBudget
 from sync.report import RunReport
 from sync.retry import ApiCaller
 from sync.run import Services, run_job
-
 
 
 class SleptClock:
@@ -42,25 +41,51 @@ def open_services(
     credentials: Credentials, sleep: Callable[[float], None] = time.sleep, timeout_s: float = 30
 ) -> Iterator[Services]:
     credentials.require()
-    clock: Callable[[], float] = time.monotonic
-    if sleep is not time.sleep:
-        clock = slept = SleptClock(sleep)
-        sleep = slept.sleep
-    # One limiter per API, shared by every thread of the run (body reads run a few at a time).
-    budget = WindowBudget(credentials.notion_requests_per_minute, NOTION_WINDOW_S, clock)
-    notion_caller = ApiCaller("notion", budget, sleep=sleep)
+    clock, sleep = _clock(sleep)
     confluence_caller = ApiCaller("confluence", TokenBucket(CONFLUENCE_RATE, CONFLUENCE_BURST, clock), sleep=sleep)
-    client = make_client(credentials, timeout_s)
-    try:
+    with _notion(credentials, clock, sleep, timeout_s) as (reader, writer):
         yield Services(
-            reader=NotionReader(client, notion_caller),
-            writer=NotionWriter(client, notion_caller),
+            reader=reader,
+            writer=writer,
             confluence=connect(credentials, confluence_caller, timeout_s),
-            notion_caller=notion_caller,
+            notion_caller=reader.caller,
             confluence_caller=confluence_caller,
         )
+
+
+def _clock(sleep: Callable[[float], None]) -> tuple[Callable[[], float], Callable[[float], None]]:
+    if sleep is time.sleep:
+        return time.monotonic, sleep
+    slept = SleptClock(sleep)
+    return slept, slept.sleep
+
+
+@contextlib.contextmanager
+def _notion(
+    credentials: Credentials, clock: Callable[[], float], sleep: Callable[[float], None], timeout_s: float
+) -> Iterator[tuple[NotionReader, NotionWriter]]:
+    # One limiter for the integration, shared by every thread of the run (bodies are read a few at a time).
+    budget = WindowBudget(credentials.notion_requests_per_minute, NOTION_WINDOW_S, clock)
+    caller = ApiCaller("notion", budget, sleep=sleep)
+    client = make_client(credentials, timeout_s)
+    reader = NotionReader(client, caller, timeout_s)
+    try:
+        yield reader, NotionWriter(client, caller)
     finally:
+        reader.close()
         client.close()
+
+
+@contextlib.contextmanager
+def open_notion(
+    credentials: Credentials, sleep: Callable[[float], None] = time.sleep, timeout_s: float = 30
+) -> Iterator[tuple[NotionReader, NotionWriter]]:
+    """Notion alone (checking a mapping, validating entries, creating a database): no Confluence needed."""
+    if credentials.notion_token is None:
+        raise ConfigError("missing environment variable: NOTION_TOKEN", "export it (see README, Configuration)")
+    clock, sleep = _clock(sleep)
+    with _notion(credentials, clock, sleep, timeout_s) as pair:
+        yield pair
 
 
 def run_once(

@@ -27,6 +27,11 @@ class PageMeta:
     labels: tuple[str, ...] | None = None
     # The attachments the sync uploaded, by file name: their SHA-256, so an unchanged file is never sent again.
     attachments: dict[str, str] | None = None
+    # The Notion entry as read for this version, so a later run reads the body only if it changed:
+    # its last_edited_time, its properties and gate verdict hashed, and when the sync read it (ISO, UTC).
+    notion_edited: str | None = None
+    source_fingerprint: str | None = None
+    read_at: str | None = None
 
     def to_json(self) -> dict[str, Any]:
         data = self.__dict__.copy()
@@ -37,6 +42,7 @@ class PageMeta:
     @classmethod
     def from_json(cls, value: Any) -> PageMeta | None:
         try:
+            optional = {k: str(value[k]) for k in ("notion_edited", "source_fingerprint", "read_at") if value.get(k)}
             return cls(
                 notion_page_id=str(value["notion_page_id"]),
                 fingerprint=str(value["fingerprint"]),
@@ -46,6 +52,7 @@ class PageMeta:
                 attachments={str(k): str(v) for k, v in value["attachments"].items()}
                 if isinstance(value.get("attachments"), dict)
                 else None,
+                **optional,  # absent from pages written before incremental reads
             )
         except (KeyError, TypeError, ValueError, AttributeError):
             return None

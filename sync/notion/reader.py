@@ -1,27 +1,50 @@
 """Read a scenario data source: its schema, then its entries 100 at a time, asking only for the
-properties the mapping needs."""
+properties the mapping needs; and, for the entries that need it, the page body with every nested block
+and the Notion-hosted files it shows (their links expire within the hour, so they are fetched now)."""
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from functools import partial
 from typing import Any, cast
 
+import httpx
 from notion_client import Client
 
+from sync.errors import http_status
+from sync.limits import NOTION_PAGE_SIZE
 from sync.retry import ApiCaller
 
-PAGE_SIZE = 100
+PAGE_SIZE = NOTION_PAGE_SIZE
+# Deeper than any list a person writes; stops a pathological body from recursing without end.
+MAX_DEPTH = 64
+_NOT_CHILDREN = ("child_page", "child_database")  # other pages, not part of this one's body
 
 
 class NotionReader:
-    def __init__(self, client: Client, caller: ApiCaller) -> None:
+    def __init__(self, client: Client, caller: ApiCaller, timeout_s: float = 30) -> None:
         self.client, self.caller = client, caller
+        self._timeout = timeout_s
+        self._files: httpx.Client | None = None
+        self._files_lock = threading.Lock()
+        self._me: str | None = None
+        # Downloads go to Notion's file storage, not its API: retried, but outside the API's budget.
+        self._files_caller = ApiCaller("notion files", sleep=caller.sleep)
 
     def schema(self, data_source_id: str) -> dict[str, dict[str, Any]]:
         """Property name → {id, type, …} as the data source declares them."""
         source = self._call(lambda: self.client.data_sources.retrieve(data_source_id))
         return source.get("properties", {})
+
+    def data_source(self, data_source_id: str) -> dict[str, Any]:
+        return self._call(lambda: self.client.data_sources.retrieve(data_source_id))
+
+    def bot_id(self) -> str:
+        """The integration's own user id (its edits, like status write-back, are not content changes)."""
+        if self._me is None:
+            self._me = str(self._call(lambda: self.client.users.me())["id"])
+        return self._me
 
     def _call(self, request: Callable[[], Any]) -> dict[str, Any]:
         # The sync client answers dicts; notion-client types its answers for the async client too.
@@ -40,3 +63,70 @@ class NotionReader:
             if not response.get("has_more"):
                 return pages
             cursor = response["next_cursor"]
+
+    # --- page bodies ----------------------------------------------------------------------------------
+    def children(self, block_id: str) -> list[dict[str, Any]]:
+        """One level of children, every page of them."""
+        blocks: list[dict[str, Any]] = []
+        cursor: str | None = None
+        while True:
+            kwargs: dict[str, Any] = {"page_size": PAGE_SIZE}
+            if cursor:
+                kwargs["start_cursor"] = cursor
+            response = self._call(partial(self.client.blocks.children.list, block_id, **kwargs))
+            blocks.extend(response["results"])
+            if not response.get("has_more"):
+                return blocks
+            cursor = response["next_cursor"]
+
+    def body(self, page_id: str) -> tuple[list[dict[str, Any]], list[str]]:
+        """The page's blocks with their children under `children`, and what could not be read, in words.
+
+        Refusals of the page itself (403, 404) are raised: the entry then reports that its body is closed.
+        """
+        problems: list[str] = []
+        blocks = self.children(page_id)
+        self._fill(blocks, problems, 1)
+        return blocks, problems
+
+    def _fill(self, blocks: list[dict[str, Any]], problems: list[str], depth: int) -> None:
+        for block in blocks:
+            kind = block.get("type", "")
+            if kind in _NOT_CHILDREN:
+                continue
+            source = None
+            if kind == "synced_block":  # a copy: its content lives under the original block
+                source = ((block.get(kind) or {}).get("synced_from") or {}).get("block_id")
+            if source is None and not block.get("has_children"):
+                continue
+            if depth >= MAX_DEPTH:
+                problems.append(f"blocks nested deeper than {MAX_DEPTH} levels were left out")
+                return
+            try:
+                block["children"] = self.children(source or block["id"])
+            except Exception as error:
+                if source is None or http_status(error) not in (403, 404):
+                    raise
+                # A synced block copied from a page the integration cannot see: say so, read the rest.
+                block["unreadable"] = True
+                problems.append("a synced block shows content from a page not shared with the integration")
+                continue
+            self._fill(block["children"], problems, depth + 1)
+
+    def download(self, url: str) -> bytes:
+        """A Notion-hosted file, fetched from its signed link (never with our token: the link is its own key)."""
+        with self._files_lock:
+            if self._files is None:
+                self._files = httpx.Client(timeout=self._timeout, follow_redirects=True)
+            files = self._files
+
+        def fetch() -> bytes:
+            response = files.get(url)
+            response.raise_for_status()
+            return response.content
+
+        return self._files_caller.call(fetch, idempotent=True, kind="file")
+
+    def close(self) -> None:
+        if self._files is not None:
+            self._files.close()
