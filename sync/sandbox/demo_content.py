@@ -27,6 +27,7 @@ class DemoEntry:
     revalidated_days_ago: int = 20
     shows: str = ""
     extra: dict[str, str] = field(default_factory=dict)
+    guidance: str = ""  # written in the page body, below the steps
 
 
 NEW_AGENTS = "Chat agents in their first two weeks, answering live threads without a senior watching."
@@ -69,6 +70,10 @@ DEMO_ENTRIES: list[DemoEntry] = [
         version=2,
         reviews={"legal": ("Approved", 2), "ops": ("Approved", 2), "product": ("Signed off", 2)},
         shows="fully approved",
+        guidance=(
+            "If the customer mentions a contract penalty or SLA credit, do not comment on it: note it in the "
+            "hand-off and let the account manager answer."
+        ),
     ),
     DemoEntry(
         title="Refund asked for outside the refund window",

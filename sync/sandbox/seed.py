@@ -1,12 +1,12 @@
-"""Seed the two emulators: the demo scenario database in Notion, and the Support space in Confluence."""
+"""Seed the two emulators: the demo scenario database in Notion (laid out as any mapping expects it, the
+way `notion bootstrap` creates one), and the Support space in Confluence."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
-from typing import Any
 
-from sync.mapping import Column, Mapping
+from sync.mapping import Mapping
+from sync.notion.schema import entry_body, entry_properties, notion_schema
 from sync.sandbox.confluence.state import ConfluenceState
 from sync.sandbox.demo_content import DEMO_ENTRIES, DemoEntry
 from sync.sandbox.notion.state import NotionState
@@ -25,61 +25,6 @@ class Seeded:
     parent_page_id: str
 
 
-def _property_schema(column: Column, mapping: Mapping) -> dict[str, Any]:
-    if column.type == "select":
-        review_states = {review.state.property for review in mapping.reviews.values()}
-        names = list(mapping.values.review) if column.property in review_states else []
-        return {"select": {"options": [{"name": n} for n in names]}}
-    if column.type == "status":
-        return {"status": {"options": [{"name": n} for n in mapping.values.lifecycle]}}
-    if column.type == "number":
-        return {"number": {"format": "number"}}
-    return {column.type: {}}
-
-
-def notion_schema(mapping: Mapping) -> dict[str, dict[str, Any]]:
-    """Every column the mapping expects, as Notion's property schema (used to create the database)."""
-    columns = [*mapping.columns(), *mapping.writeback_columns()]
-    return {c.property: _property_schema(c, mapping) for c in columns}
-
-
-def _text(value: str) -> list[dict[str, Any]]:
-    if not value:
-        return []
-    # Notion caps one rich-text item at 2,000 characters.
-    return [{"type": "text", "text": {"content": value[i : i + 2000]}} for i in range(0, len(value), 2000)]
-
-
-def _entry_properties(entry: DemoEntry, mapping: Mapping, owners: dict[str, str], today: datetime) -> dict:
-    f, s, q = mapping.fields, mapping.steps, mapping.quick_reference
-    props: dict[str, Any] = {
-        f.title.property: {"title": _text(entry.title)},
-        f.keywords.property: {"multi_select": [{"name": k} for k in entry.keywords]},
-        f.audience.property: {"rich_text": _text(entry.audience)},
-        f.tone.property: {"rich_text": _text(entry.tone)},
-        f.visual_style.property: {"rich_text": _text(entry.visual_style)},
-        f.goal.property: {"rich_text": _text(entry.goal)},
-        f.outcome.property: {"rich_text": _text(entry.outcome)},
-        f.owner.property: {"people": [{"object": "user", "id": owners[entry.owner]}]},
-        f.version.property: {"number": entry.version},
-        f.lifecycle.property: {"status": {"name": entry.lifecycle}},
-    }
-    if f.last_revalidated is not None:
-        day = (today - timedelta(days=entry.revalidated_days_ago)).date().isoformat()
-        props[f.last_revalidated.property] = {"date": {"start": day}}
-    step_columns = [s.acknowledge, s.immediate_action, s.expectation, s.escalation_rule, s.close]
-    for column, text in zip(step_columns, entry.steps, strict=True):
-        props[column.property] = {"rich_text": _text(text)}
-    for name, text in entry.quick.items():
-        props[getattr(q, name).property] = {"rich_text": _text(text)}
-    for review, (state, approved_for) in entry.reviews.items():
-        cols = mapping.reviews[review]
-        props[cols.state.property] = {"select": {"name": state}}
-        if cols.approved_version is not None and approved_for is not None:
-            props[cols.approved_version.property] = {"number": approved_for}
-    return props
-
-
 def seed_notion(notion: NotionState, mapping: Mapping, entries: list[DemoEntry] | None = None) -> tuple[str, str]:
     """Create the scenario database under the shared root page and fill it; return (database, data source)."""
     entries = DEMO_ENTRIES if entries is None else entries
@@ -89,9 +34,10 @@ def seed_notion(notion: NotionState, mapping: Mapping, entries: list[DemoEntry] 
             email = entry.owner.split()[0].lower().replace("á", "a") + "@example.com"
             owners[entry.owner] = notion.add_user(entry.owner, email).id
     database, data_source = notion.create_database(notion.root_page_id, DATABASE_TITLE, notion_schema(mapping))
-    today = notion.clock()
+    today = notion.clock().date()
     for entry in entries:
-        notion.create_page({"data_source_id": data_source.id}, _entry_properties(entry, mapping, owners, today))
+        properties = entry_properties(entry, mapping, owners[entry.owner], today)
+        notion.create_page({"data_source_id": data_source.id}, properties, entry_body(entry, mapping))
     return database.id, data_source.id
 
 
