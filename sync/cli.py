@@ -346,6 +346,11 @@ def _control(base_url: str, action: str, body: dict[str, Any]) -> None:
     click.echo(response.text)
 
 
+from sync import cli_notion  # noqa: E402  (after `cli` exists: it registers commands on it)
+
+cli_notion.register(cli)
+
+
 def main() -> None:
     try:
         cli(obj={})
