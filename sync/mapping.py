@@ -345,7 +345,7 @@ def _reviews(mapping: Mapping, read: Any, problems: _Problems) -> dict[str, Revi
     approvals = mapping.approvals
     if approvals is not None:
         given = read(approvals.as_column()) or []
-        known = set(approvals.options.values())
+        known = list(approvals.options.values())
         for option in given:
             if option not in known:
                 problems.add(

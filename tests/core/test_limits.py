@@ -1,0 +1,74 @@
+"""Notion's per-minute budget and its 529 overload, in the sync's limiter and retry policy (injected clock)."""
+
+from __future__ import annotations
+
+import ast
+
+import httpx
+import pytest
+from notion_client.errors import APIResponseError
+
+from sync import limits, session
+from sync.ratelimit import WindowBudget
+from sync.retry import ApiCaller
+from tests.conftest import ROOT
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.t = 1000.0
+
+    def __call__(self) -> float:
+        return self.t
+
+    def sleep(self, seconds: float) -> None:
+        self.t += seconds
+
+
+def test_the_budget_may_be_spent_in_one_burst_then_waits_for_the_window() -> None:
+    clock = Clock()
+    budget = WindowBudget(180, 60, clock)
+    assert [budget.try_take() for _ in range(180)] == [0.0] * 180
+    clock.t += 15
+    assert budget.try_take() == pytest.approx(45.0)  # seconds until the window resets
+    clock.t += 45
+    assert budget.try_take() == 0.0
+    waited = WindowBudget(2, 60, clock)
+    waited.take(clock.sleep), waited.take(clock.sleep)
+    assert waited.take(clock.sleep) == pytest.approx(60.0)
+
+
+def overload(retry_after: str) -> APIResponseError:
+    headers = httpx.Headers({"Retry-After": retry_after})
+    return APIResponseError("service_overload", 529, "Notion is experiencing high load.", headers, "{}")
+
+
+def test_529_service_overload_is_retried_like_429_even_for_writes() -> None:
+    sleeps: list[float] = []
+    calls = []
+
+    def create() -> str:
+        calls.append(1)
+        if len(calls) == 1:
+            raise overload("7")
+        return "ok"
+
+    assert ApiCaller("notion", sleep=sleeps.append).call(create, idempotent=False) == "ok"
+    assert sleeps == [7.0] and len(calls) == 2
+
+
+def test_rate_constants_live_in_one_place() -> None:
+    """No module but sync/limits.py defines a rate, burst or per-minute constant."""
+    defined = []
+    for path in (ROOT / "sync").rglob("*.py"):
+        if path.name == "limits.py":
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            targets = node.targets if isinstance(node, ast.Assign) else []
+            names = [n.id for t in targets for n in ast.walk(t) if isinstance(n, ast.Name)]
+            defined += [
+                f"{path.name}:{n}" for n in names if n.isupper() and ("RATE" in n or "BURST" in n or "PER_MINUTE" in n)
+            ]
+    assert defined == []
+    assert not hasattr(session, "NOTION_RATE")
+    assert limits.NOTION_PER_MINUTE == 180 and limits.NOTION_PLANS["business"] == 600
