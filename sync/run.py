@@ -74,7 +74,7 @@ class Entry:
     desired: DesiredPage | None = None
     body: Body | None = None  # read only where the entry changed since its last publish
     attachments: tuple[Attachment, ...] = ()  # Notion-hosted media of the body, fetched with it
-    body_error: str | None = None
+    body_error: tuple[str, str] | None = None  # what went wrong reading the body, and what to do
     read_at: str | None = None
     unchanged: bool = False  # unchanged in Notion since its page was published: the page stays as it is
 
@@ -146,8 +146,8 @@ def _body_problem(entry: Entry, mapping: Mapping) -> EntryProblem:
         title=title,
         url=entry.page.get("url", ""),
         property="body",
-        found=entry.body_error or "",
-        expected="share the page with the integration (or lift its restriction) so its body can be read",
+        found=entry.body_error[0] if entry.body_error else "",
+        expected=entry.body_error[1] if entry.body_error else "",
     )
 
 
@@ -175,11 +175,17 @@ def read_bodies(reader: NotionReader, entries: list[Entry], now: Callable[[], da
             entry.body = notion_blocks.body(raw, tuple(trouble))
             entry.attachments = _download(reader, entry.body)
         except _Unreadable as error:
-            entry.body_error = str(error)
+            entry.body_error = (
+                str(error),
+                "run again: Notion's file links expire after an hour, so files are fetched each run",
+            )
         except Exception as error:
             if http_status(error) not in (403, 404):
                 raise
-            entry.body_error = "the integration may not open this page, so its body cannot be read"
+            entry.body_error = (
+                "the integration may not open this page, so its body cannot be read",
+                "share the page with the integration (or lift its restriction) so its body can be read",
+            )
 
     with ThreadPoolExecutor(max_workers=NOTION_BODY_CONCURRENCY) as pool:
         list(pool.map(read, entries))  # list(): re-raise the first failure

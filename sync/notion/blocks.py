@@ -98,7 +98,8 @@ def _media(block_id: str, kind: str, content: dict[str, Any]) -> Media | None:
         return Media(url=(content.get("external") or {}).get("url", ""), name=content.get("name", ""))
     if source == "file":
         url = (content.get("file") or {}).get("url", "")
-        return Media(url=url, attachment=attachment_name(block_id, url, kind), name=content.get("name", ""))
+        own = posixpath.basename(urllib.parse.unquote(urllib.parse.urlparse(url).path))
+        return Media(url=url, attachment=attachment_name(block_id, url, kind), name=content.get("name") or own)
     return None
 
 

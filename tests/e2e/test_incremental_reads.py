@@ -1,0 +1,130 @@
+"""Cheap when nothing changed: 250 entries, bodies read only for the entries edited since their publish,
+asserted on the Notion emulator's request log; an edit in the same minute as the last read is still seen."""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from sync.config import Job
+from sync.mapping import Mapping
+from sync.report import RunReport
+from sync.run import run_job
+from sync.sandbox.demo_content import DEMO_ENTRIES
+from sync.sandbox.runtime import Sandbox
+from sync.sandbox.seed import seed_notion
+from sync.session import open_services
+from tests.conftest import no_sleep
+
+APPROVED = DEMO_ENTRIES[0]
+
+
+class Wall:
+    """The wall clock of both the Notion emulator and the sync, moved by hand."""
+
+    def __init__(self) -> None:
+        self.now = datetime.now(UTC).replace(second=5, microsecond=0) + timedelta(minutes=5)
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def at(self, minutes: int = 0, second: int = 0) -> None:
+        self.now = (self.now + timedelta(minutes=minutes)).replace(second=second)
+
+
+@pytest.fixture
+def big(make_sandbox) -> tuple[Sandbox, Wall, Mapping]:
+    sandbox = make_sandbox(seed="empty")
+    mapping = Mapping.load(sandbox.options.mapping)
+    wall = Wall()
+    sandbox.notion.state.clock = wall
+    entries = [
+        dataclasses.replace(APPROVED, title=f"{APPROVED.title} #{i:03}", keywords=(f"k{i}",)) for i in range(250)
+    ]
+    _, data_source = seed_notion(sandbox.notion.state, mapping, entries)
+    sandbox.info["data_source_id"] = data_source
+    return sandbox, wall, mapping
+
+
+def run(sandbox: Sandbox, job: Job, mapping: Mapping, wall: Wall) -> RunReport:
+    sandbox.notion.traffic.clear()
+    sandbox.confluence.traffic.clear()
+    with open_services(sandbox.credentials(), sleep=no_sleep) as services:
+        services.clock = wall
+        report, _ = run_job(job, mapping, services, sandbox.info["data_source_id"])
+    return report
+
+
+def body_reads(sandbox: Sandbox) -> list[str]:
+    return [r.path.split("/")[3] for r in sandbox.notion.traffic.requests("GET", r"^/v1/blocks/.*/children$")]
+
+
+def edit_body(sandbox: Sandbox, page_id: str, text: str) -> None:
+    state = sandbox.notion.state
+    person = next(u.id for u in state.users.values() if u.type == "person")
+    state.append_blocks(page_id, [{"paragraph": {"rich_text": [{"text": {"content": text}}]}}], edited_by=person)
+
+
+def test_three_changed_of_250_means_three_body_reads(big, demo_job: Job) -> None:
+    sandbox, wall, mapping = big
+    first = run(sandbox, demo_job, mapping, wall)
+    assert first.totals == {"published": 250}
+    assert len(sandbox.notion.traffic.requests("POST", "/query$")) == 3  # 100 per page
+    assert len(body_reads(sandbox)) == 250
+
+    ids = [e.page_id for e in first.entries]
+    wall.at(minutes=3, second=10)
+    changed = ids[7], ids[120], ids[249]
+    for page_id in changed:
+        edit_body(sandbox, page_id, "Added after publishing: check the status page first.")
+    wall.at(minutes=3, second=10)
+    second = run(sandbox, demo_job, mapping, wall)
+    assert sorted(body_reads(sandbox)) == sorted(changed)  # exactly the three edited bodies
+    assert second.totals == {"published": 3, "unchanged": 247}
+    updated = {r.path for r in sandbox.confluence.traffic.writes()}
+    assert len([p for p in updated if "/properties" not in p and "label" not in p]) == 3
+
+    wall.at(minutes=3)
+    third = run(sandbox, demo_job, mapping, wall)
+    assert body_reads(sandbox) == [] and third.totals == {"unchanged": 250}
+    assert sandbox.confluence.traffic.writes() == [] and sandbox.notion.traffic.writes() == []
+
+
+def test_an_edit_in_the_same_minute_as_the_read_is_still_seen(big, demo_job: Job) -> None:
+    sandbox, wall, mapping = big
+    first = run(sandbox, demo_job, mapping, wall)
+    target = first.entries[0].page_id
+
+    wall.at(minutes=2, second=5)
+    edit_body(sandbox, target, "First edit.")
+    wall.at(second=15)
+    run(sandbox, demo_job, mapping, wall)  # reads the first edit at :15 and publishes it
+    assert body_reads(sandbox) == [target]
+    wall.at(second=40)
+    edit_body(sandbox, target, "Second edit, same minute.")  # last_edited_time does not move: same minute
+
+    wall.at(minutes=3, second=0)
+    again = run(sandbox, demo_job, mapping, wall)
+    assert body_reads(sandbox) == [target]  # the read at :15 may have missed it: read again
+    assert again.count("published") == 1
+    pages = {p.title: p for p in sandbox.confluence.state.children(sandbox.info["parent_page_id"])}
+    assert "Second edit, same minute." in pages[first.entries[0].title].body
+
+    wall.at(minutes=3)
+    run(sandbox, demo_job, mapping, wall)
+    assert body_reads(sandbox) == []  # read a whole minute after the edit: settled
+
+
+def test_a_person_editing_the_confluence_page_gets_the_body_read_to_restore_it(big, demo_job: Job) -> None:
+    sandbox, wall, mapping = big
+    first = run(sandbox, demo_job, mapping, wall)
+    page = next(p for p in sandbox.confluence.state.children(sandbox.info["parent_page_id"]))
+    editor = sandbox.confluence.state.add_user("Dana Editor", "dana@example.com", "dana")
+    sandbox.confluence.state.human_edit(page.id, editor)
+    wall.at(minutes=2)
+    second = run(sandbox, demo_job, mapping, wall)
+    entry = next(e for e in first.entries if e.title == page.title)
+    assert body_reads(sandbox) == [entry.page_id]
+    assert second.count("published") == 1
