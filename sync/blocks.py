@@ -89,7 +89,7 @@ class Body:
     """A page's blocks, in order."""
 
     blocks: tuple[Block, ...] = ()
-    problems: tuple[str, ...] = field(default=())  # parts that could not be read, in words
+    problems: tuple[tuple[str, str], ...] = field(default=())  # what could not be read, and what to do
 
     def __len__(self) -> int:
         return sum(1 for _ in walk(self.blocks))

@@ -310,8 +310,8 @@ def map_page(page: dict[str, Any], mapping: Mapping, body: Body | None = None) -
     reviews = _reviews(mapping, read, problems)
     _check_limits(mapping, texts, steps, quick, keywords, problems)
     if body is not None:
-        for trouble in body.problems:
-            problems.add("body", trouble, "share the missing pages with the integration, or remove the block")
+        for found, fix in body.problems:
+            problems.add("body", found, fix)
 
     if problems.list:
         return problems.list

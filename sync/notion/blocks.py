@@ -141,5 +141,5 @@ def block(raw: dict[str, Any]) -> Block:
     return Block(**common)
 
 
-def body(raw_blocks: list[dict[str, Any]], problems: tuple[str, ...] = ()) -> Body:
+def body(raw_blocks: list[dict[str, Any]], problems: tuple[tuple[str, str], ...] = ()) -> Body:
     return Body(tuple(block(raw) for raw in raw_blocks), problems)

@@ -17,8 +17,10 @@ from sync.limits import NOTION_PAGE_SIZE
 from sync.retry import ApiCaller
 
 PAGE_SIZE = NOTION_PAGE_SIZE
-# Deeper than any list a person writes; stops a pathological body from recursing without end.
-MAX_DEPTH = 64
+# Far deeper than any list a person writes; stops a pathological body from recursing without end.
+MAX_DEPTH = 256
+# What could not be read in a body: what was found, and what to do about it.
+Trouble = tuple[str, str]
 _NOT_CHILDREN = ("child_page", "child_database")  # other pages, not part of this one's body
 
 
@@ -79,17 +81,17 @@ class NotionReader:
                 return blocks
             cursor = response["next_cursor"]
 
-    def body(self, page_id: str) -> tuple[list[dict[str, Any]], list[str]]:
+    def body(self, page_id: str) -> tuple[list[dict[str, Any]], list[Trouble]]:
         """The page's blocks with their children under `children`, and what could not be read, in words.
 
         Refusals of the page itself (403, 404) are raised: the entry then reports that its body is closed.
         """
-        problems: list[str] = []
+        problems: list[Trouble] = []
         blocks = self.children(page_id)
         self._fill(blocks, problems, 1)
         return blocks, problems
 
-    def _fill(self, blocks: list[dict[str, Any]], problems: list[str], depth: int) -> None:
+    def _fill(self, blocks: list[dict[str, Any]], problems: list[Trouble], depth: int) -> None:
         for block in blocks:
             kind = block.get("type", "")
             if kind in _NOT_CHILDREN:
@@ -100,7 +102,8 @@ class NotionReader:
             if source is None and not block.get("has_children"):
                 continue
             if depth >= MAX_DEPTH:
-                problems.append(f"blocks nested deeper than {MAX_DEPTH} levels were left out")
+                found = f"blocks are nested deeper than {MAX_DEPTH} levels"
+                problems.append((found, "flatten the deepest lists; the deeper levels were left out"))
                 return
             try:
                 block["children"] = self.children(source or block["id"])
@@ -109,7 +112,12 @@ class NotionReader:
                     raise
                 # A synced block copied from a page the integration cannot see: say so, read the rest.
                 block["unreadable"] = True
-                problems.append("a synced block shows content from a page not shared with the integration")
+                problems.append(
+                    (
+                        "a synced block shows content from a page not shared with the integration",
+                        "share that page with the integration, or remove the synced block",
+                    )
+                )
                 continue
             self._fill(block["children"], problems, depth + 1)
 

@@ -214,6 +214,7 @@ def test_a_step_longer_than_one_clip_can_narrate() -> None:
 
 
 def test_body_problems_are_reported_with_the_entry() -> None:
-    body = Body(heading_body().blocks, ("a synced block shows content from a page not shared with the integration",))
+    trouble = ("a synced block shows content from a page not shared with the integration", "share it")
+    body = Body(heading_body().blocks, (trouble,))
     found = map_page(page(), TEAM_DE, body)
     assert isinstance(found, list) and found[0].property == "body"

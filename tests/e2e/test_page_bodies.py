@@ -143,7 +143,7 @@ def test_restricted_trashed_and_half_shared_entries_do_not_stop_the_others(make_
     ]
     assert by_title[OTHER].problems == [
         "body: a synced block shows content from a page not shared with the integration; "
-        "share the missing pages with the integration, or remove the block"
+        "share that page with the integration, or remove the synced block"
     ]
     assert by_title["Refund asked for outside the refund window"].outcome == "held"
     # Nor can its status be written back: reported, and the run counts as partial.
