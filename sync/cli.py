@@ -257,7 +257,7 @@ def sandbox() -> None:
 @_sandbox_options
 @click.option("--state", "state_file", type=click.Path(path_type=Path), help="Keep state in this JSON file.")
 @click.option("--latency-ms", type=float, default=0, show_default=True, help="Added to every response.")
-@click.option("--no-rate-limit", is_flag=True, help="Turn off the rate limits (Notion: 3 requests/s).")
+@click.option("--no-rate-limit", is_flag=True, help="Turn off the rate limits (Notion: 180 requests a minute).")
 def sandbox_up(
     seed: str,
     confluence_flavor: str,
