@@ -33,8 +33,8 @@ class TokenBucket:
         """Take a token if one is there: return 0. Otherwise return the seconds until one is."""
         with self._lock:
             self._refill()
-            if self._tokens >= 1:
-                self._tokens -= 1
+            if self._tokens >= 1 - 1e-9:  # after sleeping the answered wait, rounding may leave a hair short
+                self._tokens = max(0.0, self._tokens - 1)
                 return 0.0
             return (1 - self._tokens) / self.rate
 
@@ -66,7 +66,9 @@ class WindowBudget:
     def try_take(self) -> float:
         with self._lock:
             now = self._clock()
-            if self._start is None or now - self._start >= self.window:
+            # A hair's tolerance: after sleeping exactly the answered wait, float rounding must not leave a
+            # remainder too small to move the clock (a waiter would spin on it for ever).
+            if self._start is None or now - self._start >= self.window - 1e-6:
                 self._start, self._used = now, 0
             if self._used < self.limit:
                 self._used += 1

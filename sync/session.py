@@ -38,10 +38,15 @@ class SleptClock:
 
 @contextlib.contextmanager
 def open_services(
-    credentials: Credentials, sleep: Callable[[float], None] = time.sleep, timeout_s: float = 30
+    credentials: Credentials,
+    sleep: Callable[[float], None] = time.sleep,
+    timeout_s: float = 30,
+    clock: Callable[[], float] | None = None,
 ) -> Iterator[Services]:
+    """`clock` is the limiters' monotonic clock; given with `sleep`, a test moves time itself."""
     credentials.require()
-    clock, sleep = _clock(sleep)
+    if clock is None:
+        clock, sleep = _clock(sleep)
     confluence_caller = ApiCaller("confluence", TokenBucket(CONFLUENCE_RATE, CONFLUENCE_BURST, clock), sleep=sleep)
     with _notion(credentials, clock, sleep, timeout_s) as (reader, writer):
         yield Services(

@@ -72,3 +72,17 @@ def test_rate_constants_live_in_one_place() -> None:
     assert defined == []
     assert not hasattr(session, "NOTION_RATE")
     assert limits.NOTION_PER_MINUTE == 180 and limits.NOTION_PLANS["business"] == 600
+
+
+@pytest.mark.parametrize("start", [0.1, 12345.678, 9.87e6])
+def test_waiting_the_answered_time_always_frees_a_request(start: float) -> None:
+    """Sleeping exactly the answered wait must be enough, whatever float rounding does to the clock."""
+    from sync.ratelimit import TokenBucket
+
+    clock = Clock()
+    clock.t = start
+    budget, bucket = WindowBudget(3, 60, clock), TokenBucket(3.0, 3, clock)
+    for limiter in (budget, bucket):
+        for _ in range(50):
+            limiter.take(clock.sleep)  # returns: never spins on a remainder too small to move the clock
+    assert clock.t > start

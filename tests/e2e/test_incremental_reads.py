@@ -128,3 +128,33 @@ def test_a_person_editing_the_confluence_page_gets_the_body_read_to_restore_it(b
     entry = next(e for e in first.entries if e.title == page.title)
     assert body_reads(sandbox) == [entry.page_id]
     assert second.count("published") == 1
+
+
+class Shared:
+    """One monotonic clock for the emulator's budget and the sync's limiter; sleeping moves it."""
+
+    def __init__(self) -> None:
+        self.t = 500.0
+
+    def __call__(self) -> float:
+        return self.t
+
+    def sleep(self, seconds: float) -> None:
+        self.t += seconds
+
+
+def test_bodies_read_concurrently_stay_within_the_per_minute_budget(big, demo_job: Job) -> None:
+    """250 bodies, read a few at a time, plus the write-backs: well past 180 requests, and not one 429,
+    because every thread takes from the one limiter of the integration."""
+    sandbox, wall, mapping = big
+    shared = Shared()
+    sandbox.notion.traffic.clock = shared
+    sandbox.notion.traffic.set_budget(180)
+    with open_services(sandbox.credentials(), sleep=shared.sleep, clock=shared) as services:
+        services.clock = wall
+        report, _ = run_job(demo_job, mapping, services, sandbox.info["data_source_id"])
+    assert report.totals == {"published": 250}
+    log = sandbox.notion.traffic.requests()
+    assert len(log) > 500 and [r for r in log if r.status == 429] == []
+    assert report.notion.retries == 0 and report.notion.requests == len([r for r in log if r.path.startswith("/v1/")])
+    assert shared.t - 500.0 >= 120  # the run spent at least two windows waiting its turn
