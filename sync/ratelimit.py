@@ -7,6 +7,8 @@ import threading
 import time
 from collections.abc import Callable
 
+MIN_WAIT = 0.001  # seconds: the shortest sleep a limiter asks for
+
 
 class TokenBucket:
     """`rate` tokens per second on average, up to `burst` at once.
@@ -42,6 +44,7 @@ class TokenBucket:
         """Block (through `sleep`) until a token is taken; return the seconds waited."""
         waited = 0.0
         while (wait := self.try_take()) > 0:
+            wait = max(wait, MIN_WAIT)  # a remainder too small to move the clock would spin for ever
             sleep(wait)
             waited += wait
         return waited
@@ -78,6 +81,7 @@ class WindowBudget:
     def take(self, sleep: Callable[[float], None] = time.sleep) -> float:
         waited = 0.0
         while (wait := self.try_take()) > 0:
+            wait = max(wait, MIN_WAIT)  # a remainder too small to move the clock would spin for ever
             sleep(wait)
             waited += wait
         return waited

@@ -203,8 +203,9 @@ def _download(reader: NotionReader, body: Body) -> tuple[Attachment, ...]:
         try:
             data = reader.download(item.url)
         except Exception as error:
-            name = item.name or item.attachment
-            raise _Unreadable(f"the file '{name}' could not be fetched ({describe(error)})") from error
+            # Never the error's text: it holds the signed link, a key to the file while it lasts.
+            why = f"HTTP {http_status(error)}" if http_status(error) else type(error).__name__
+            raise _Unreadable(f"the file '{item.name or item.attachment}' could not be fetched ({why})") from error
         files.append(Attachment(item.attachment, _media_type(item.attachment), data))
     return tuple(files)
 
