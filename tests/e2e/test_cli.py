@@ -73,7 +73,7 @@ def test_missing_credentials_exit_2_with_the_fix(runner) -> None:
 def test_unknown_job_names_the_known_ones(runner) -> None:
     result = runner.invoke(cli, ["run", "--config", CONFIG, "--job", "nope"])
     assert result.exit_code == 2
-    assert "no job named 'nope'" in result.output and "demo, support-emea" in result.output
+    assert "no job named 'nope'" in result.output and "demo, demo-de, support-emea" in result.output
 
 
 def test_demo_publishes_then_finds_nothing_to_do(runner) -> None:
