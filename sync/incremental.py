@@ -52,7 +52,9 @@ def body_unchanged(page: dict[str, Any], source_fingerprint: str, current: Manag
     meta = current.meta
     if current.version != meta.written_version:  # edited in Confluence: restoring it needs the body
         return False
-    if meta.source_fingerprint != source_fingerprint or meta.notion_edited is None or meta.read_at is None:
+    if meta.source_fingerprint != source_fingerprint or meta.body_hash is None:
+        return False
+    if meta.notion_edited is None or meta.read_at is None:  # written before incremental reads
         return False
     edited, recorded = parse_time(page["last_edited_time"]), parse_time(meta.notion_edited)
     if ours:

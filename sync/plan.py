@@ -33,13 +33,26 @@ class DesiredPage:
     attachments: tuple[Attachment, ...] = ()
     approvals: tuple[str, ...] = ()  # who approved this version (for the version message; not content)
     source: Source | None = None  # the Notion entry as read (recorded, not compared)
+    # What comes from the Notion page body: the names of the attachments it shows, and (for an entry
+    # unchanged since its publish, whose body was not read) the recorded hash of body and those files.
+    from_body: frozenset[str] = frozenset()
+    body_hash: str | None = None
+
+    @property
+    def content_hash(self) -> str:
+        """The rendered body and the files of the Notion body it shows, hashed."""
+        if self.body_hash is not None:
+            return self.body_hash
+        shown = sorted((a.name, a.sha256) for a in self.attachments if a.name in self.from_body)
+        return hashlib.sha256(json.dumps([self.body, shown]).encode()).hexdigest()
 
     @property
     def fingerprint(self) -> str:
         """Everything we write, hashed: equal fingerprints mean nothing to write."""
-        parts: list[object] = [self.title, self.body, sorted(self.labels), self.entry_version]
-        if self.attachments:  # by content: a changed file changes the page
-            parts.append(sorted((a.name, a.sha256) for a in self.attachments))
+        parts: list[object] = [self.title, self.content_hash, sorted(self.labels), self.entry_version]
+        others = [a for a in self.attachments if a.name not in self.from_body]
+        if others:  # by content: a changed file changes the page
+            parts.append(sorted((a.name, a.sha256) for a in others))
         payload = json.dumps(parts)
         return hashlib.sha256(payload.encode()).hexdigest()
 
@@ -53,6 +66,7 @@ class DesiredPage:
             notion_edited=source.notion_edited,
             source_fingerprint=source.fingerprint,
             read_at=source.read_at,
+            body_hash=self.content_hash,
         )
 
 

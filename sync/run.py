@@ -9,7 +9,7 @@ import contextlib
 import mimetypes
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -76,7 +76,6 @@ class Entry:
     attachments: tuple[Attachment, ...] = ()  # Notion-hosted media of the body, fetched with it
     body_error: tuple[str, str] | None = None  # what went wrong reading the body, and what to do
     read_at: str | None = None
-    unchanged: bool = False  # unchanged in Notion since its page was published: the page stays as it is
 
     @property
     def page_id(self) -> str:
@@ -100,9 +99,10 @@ def read_entries(services: Services, mapping: Mapping, data_source_id: str) -> t
     return [Entry(page) for page in services.reader.entries(data_source_id, ids)], missing
 
 
-def evaluate(entries: list[Entry], mapping: Mapping, job: Job) -> None:
-    """Map, gate and render every entry (pure). An entry whose body was not read is mapped and gated
-    (its properties decide whether it may be published) but not rendered."""
+def evaluate(entries: list[Entry], mapping: Mapping, job: Job, published: dict[str, ManagedPage] | None = None) -> None:
+    """Map, gate and render every entry (pure). An entry whose body was not read is mapped and gated (its
+    properties decide whether it may be published); if its page is `published`, it stands in as that page
+    (the body part as recorded), so the plan still sees every page it owns."""
     for entry in entries:
         entry.problems, entry.desired = None, None
         if entry.body_error is not None:
@@ -114,7 +114,19 @@ def evaluate(entries: list[Entry], mapping: Mapping, job: Job) -> None:
             continue
         entry.scenario = mapped
         entry.decision = decide(mapped, job.review)
-        if entry.decision.publish and entry.body is not None:
+        current = (published or {}).get(entry.page_id)
+        if entry.decision.publish and entry.body is None and current is not None and current.meta is not None:
+            entry.desired = DesiredPage(
+                notion_page_id=mapped.page_id,
+                title=mapped.title,
+                body="",
+                labels=labels_for(mapped.keywords),
+                entry_version=mapped.version,
+                approvals=_approvals(mapped, job),
+                source=entry.source(mapping),
+                body_hash=current.meta.body_hash,
+            )
+        elif entry.decision.publish and entry.body is not None:
             shown = {m.attachment for m in media(mapped.guidance)}
             entry.desired = DesiredPage(
                 notion_page_id=mapped.page_id,
@@ -125,6 +137,7 @@ def evaluate(entries: list[Entry], mapping: Mapping, job: Job) -> None:
                 approvals=_approvals(mapped, job),
                 attachments=tuple(a for a in entry.attachments if a.name in shown),
                 source=entry.source(mapping),
+                from_body=frozenset(name for name in shown if name),
             )
 
 
@@ -241,15 +254,16 @@ def run_job(
         bot_id = services.reader.bot_id()
         changed = [e for e in entries if needs_body(e, pages.get(e.page_id), mapping, bot_id)]
         read_bodies(services.reader, changed, services.clock)
-    evaluate(changed, mapping, job)
-    for entry in entries:
-        publishable = entry.decision is not None and entry.decision.publish and not entry.problems
-        entry.unchanged = publishable and entry.body is None
+        evaluate(entries, mapping, job, pages)
+        # A page that would change although its entry did not (new files from a later stage, new labels):
+        # its body is needed after all.
+        stale = [e for e in entries if e.body is None and _differs(e.desired, pages.get(e.page_id))]
+        read_bodies(services.reader, stale, services.clock)
+    evaluate(stale, mapping, job)
 
     held = {e.page_id for e in entries if e.decision is not None and not e.decision.publish}
     manual_edits: ManualEdits = job.manual_edits
     the_plan = plan([e.desired for e in entries if e.desired], current, held, manual_edits)
-    _keep_unchanged(the_plan, {e.page_id for e in entries if e.unchanged and not e.problems})
     report.warnings.extend(str(copy) for copy in the_plan.copies)
     _apply_and_write_back(entries, the_plan, target, mapping, services, report, manual_edits, dry_run, missing)
 
@@ -301,12 +315,13 @@ def _apply_and_write_back(
     report.entries.extend(rows[e.page_id] for e in entries)
 
 
-def _keep_unchanged(the_plan: Plan, unchanged: set[str]) -> None:
-    """Entries unchanged since their publish were not rendered: their pages stay as they are (no-ops)."""
-    for index, action in enumerate(the_plan.actions):
-        if action.kind == "keep" and action.notion_page_id in unchanged:
-            reason = "unchanged in Notion since it was published"
-            the_plan.actions[index] = replace(action, kind="noop", reason=reason)
+def _differs(desired: DesiredPage | None, current: ManagedPage | None) -> bool:
+    return (
+        desired is not None
+        and current is not None
+        and current.meta is not None
+        and (desired.fingerprint != current.meta.fingerprint)
+    )
 
 
 def _entry_report(
@@ -334,9 +349,6 @@ def _entry_report(
     if page is not None:
         row.confluence_page_id = page.id
         row.confluence_url = services.confluence.page_url(page.id)
-    if entry.unchanged and not entry.problems and action is not None and action.kind == "noop":
-        row.outcome = "unchanged"
-        return row
     if entry.desired is None:
         return row
     if action is not None and action.kind == "conflict":

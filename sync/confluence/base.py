@@ -32,6 +32,7 @@ class PageMeta:
     notion_edited: str | None = None
     source_fingerprint: str | None = None
     read_at: str | None = None
+    body_hash: str | None = None  # the body and the files it shows, so an unread body still compares
 
     def to_json(self) -> dict[str, Any]:
         data = self.__dict__.copy()
@@ -42,7 +43,11 @@ class PageMeta:
     @classmethod
     def from_json(cls, value: Any) -> PageMeta | None:
         try:
-            optional = {k: str(value[k]) for k in ("notion_edited", "source_fingerprint", "read_at") if value.get(k)}
+            optional = {
+                k: str(value[k])
+                for k in ("notion_edited", "source_fingerprint", "read_at", "body_hash")
+                if value.get(k)
+            }
             return cls(
                 notion_page_id=str(value["notion_page_id"]),
                 fingerprint=str(value["fingerprint"]),

@@ -16,7 +16,7 @@ def managed(
     version: int = 3,
     fp: str | None = FP,
 ) -> ManagedPage:
-    meta = PageMeta("e1", "c" * 64, 3, 2, notion_edited=edited, source_fingerprint=fp, read_at=read_at)
+    meta = PageMeta("e1", "c" * 64, 3, 2, notion_edited=edited, source_fingerprint=fp, read_at=read_at, body_hash="b")
     return ManagedPage("9", "T", version, "sync", frozenset(), meta)
 
 
@@ -56,6 +56,11 @@ def test_old_content_properties_still_read() -> None:
     old = {"notion_page_id": "e1", "fingerprint": "c", "written_version": 2, "entry_version": 1}
     meta = PageMeta.from_json(old)
     assert meta is not None and meta.notion_edited is None and meta.read_at is None
-    new = PageMeta.from_json(old | {"notion_edited": "t", "source_fingerprint": "s", "read_at": "r"})
-    assert new is not None and (new.notion_edited, new.source_fingerprint, new.read_at) == ("t", "s", "r")
+    new = PageMeta.from_json(old | {"notion_edited": "t", "source_fingerprint": "s", "read_at": "r", "body_hash": "b"})
+    assert new is not None and (new.notion_edited, new.source_fingerprint, new.read_at, new.body_hash) == (
+        "t",
+        "s",
+        "r",
+        "b",
+    )
     assert PageMeta.from_json(new.to_json()) == new
