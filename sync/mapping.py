@@ -49,6 +49,8 @@ class ReviewColumns(BaseModel):
 
     state: Column
     approved_version: Column | None = None
+    approver: Column | None = None  # people
+    approved_on: Column | None = None  # date
 
 
 class Fields(BaseModel):
@@ -121,7 +123,12 @@ class Mapping(BaseModel):
             cols.extend(c for c in group.__dict__.values() if isinstance(c, Column))
         for review in self.reviews.values():
             cols.extend(c for c in (review.state, review.approved_version) if c is not None)
+            cols.extend(c for c in (review.approver, review.approved_on) if c is not None)
         return cols
+
+    def has_version_columns(self) -> bool:
+        """Whether every review has an approved-version column (re-approval can then raise it)."""
+        return all(review.approved_version is not None for review in self.reviews.values())
 
     def writeback_columns(self) -> list[Column]:
         """The columns the sync writes each entry's status to (none when the mapping has no `writeback`)."""
@@ -238,7 +245,14 @@ def map_page(page: dict[str, Any], mapping: Mapping) -> Scenario | list[EntryPro
         approved_for = None
         if cols.approved_version is not None:
             approved_for = _positive_int(read(cols.approved_version), cols.approved_version, problems)
-        reviews[name] = Review(state=state or ReviewState.NOT_STARTED, approved_version=approved_for)
+        approver = _person(read(cols.approver)) if cols.approver is not None else None
+        approved_on = read(cols.approved_on) if cols.approved_on is not None else None
+        reviews[name] = Review(
+            state=state or ReviewState.NOT_STARTED,
+            approved_version=approved_for,
+            approver=approver.name if approver else None,
+            approved_on=date.fromisoformat(approved_on[:10]) if approved_on else None,
+        )
 
     if problems.list:
         return problems.list

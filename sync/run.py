@@ -1,6 +1,8 @@
 """One run of a job, stage by stage: read → map → gate → render → read Confluence → plan → apply → write back.
 
-Everything between the reads and the writes is pure. With `dry_run`, the run stops after planning.
+Everything between the reads and the writes is pure. With `dry_run`, the run stops after planning. A run
+first works out whether anything is to be written; only then does it take the job's lease and
+do the pass again under it, so a run with nothing to do writes nothing at all.
 """
 
 from __future__ import annotations
@@ -8,23 +10,32 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
-from datetime import UTC, datetime
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
 from typing import Any
 
+from sync import lifecycle, upkeep
 from sync.apply import Applied, apply
+from sync.approval import ApprovalRecord, Binding, bind
+from sync.archive import ArchiveContext
 from sync.config import Job
-from sync.confluence.base import ConfluenceAdapter, ManagedPage, Target
+from sync.confluence.base import MANAGED_LABEL, ConfluenceAdapter, ManagedPage
 from sync.errors import ApiFailure, AuthError, SyncError, describe, http_status
 from sync.gate import Decision, decide
+from sync.index_page import Manifest
+from sync.lock import Lease
 from sync.mapping import Column, Mapping, map_page
-from sync.model import EntryProblem, Scenario
+from sync.model import EntryProblem, Lifecycle, ReviewState, Scenario
+from sync.notion.comments import NotionComments
 from sync.notion.reader import NotionReader
 from sync.notion.writeback import MAX_TEXT, EntryStatus, NotionWriter, current_status
 from sync.plan import DesiredPage, ManualEdits, Plan, labels_for, plan
 from sync.render import entry_page
 from sync.report import ApiUsage, EntryReport, RunReport
 from sync.retry import ApiCaller
+from sync.upkeep import IndexSite
+
+APPLY_CHUNK = 25  # actions applied between two lease renewals
 
 # Notion status write-backs in flight at once (Notion's limiter spaces them; this only overlaps latency).
 NOTION_IN_FLIGHT = 3
@@ -55,6 +66,7 @@ class Services:
     notion_caller: ApiCaller
     confluence_caller: ApiCaller
     clock: Callable[[], datetime] = lambda: datetime.now(UTC)
+    comments: NotionComments | None = None
 
 
 @dataclass
@@ -66,6 +78,9 @@ class Entry:
     problems: list[EntryProblem] | None = None
     decision: Decision | None = None
     desired: DesiredPage | None = None
+    binding: Binding | None = None
+    standing: lifecycle.Standing | None = None
+    notes: list[str] = field(default_factory=list)  # lifecycle news for the owner (status message)
 
     @property
     def page_id(self) -> str:
@@ -82,8 +97,15 @@ def read_entries(services: Services, mapping: Mapping, data_source_id: str) -> t
     return [Entry(page) for page in services.reader.entries(data_source_id, ids)], missing
 
 
-def evaluate(entries: list[Entry], mapping: Mapping, job: Job) -> None:
-    """Map, gate and render every entry (pure)."""
+def evaluate(
+    entries: list[Entry],
+    mapping: Mapping,
+    job: Job,
+    records: dict[str, ApprovalRecord] | None = None,
+    today: date | None = None,
+) -> None:
+    """Map, gate and render every entry (pure). With `today`, approval is bound to content (`records`
+    are the approvals recorded so far) and the revalidation lifecycle decides what stays live."""
     for entry in entries:
         mapped = map_page(entry.page, mapping)
         if isinstance(mapped, list):
@@ -91,6 +113,9 @@ def evaluate(entries: list[Entry], mapping: Mapping, job: Job) -> None:
             continue
         entry.scenario = mapped
         entry.decision = decide(mapped, job.review)
+        if today is not None:
+            _bind(entry, mapped, mapping, job, (records or {}).get(mapped.page_id), today)
+            continue
         if entry.decision.publish:
             entry.desired = DesiredPage(
                 notion_page_id=mapped.page_id,
@@ -100,6 +125,53 @@ def evaluate(entries: list[Entry], mapping: Mapping, job: Job) -> None:
                 entry_version=mapped.version,
                 approvals=_approvals(mapped, job),
             )
+
+
+def _bind(
+    entry: Entry, scenario: Scenario, mapping: Mapping, job: Job, record: ApprovalRecord | None, today: date
+) -> None:
+    """Approval bound to content, then the revalidation lifecycle (pure)."""
+    reviews_only = decide(scenario.model_copy(update={"lifecycle": Lifecycle.ACTIVE}), job.review)
+    gate_reasons = () if reviews_only.publish else reviews_only.reasons
+    binding = bind(scenario, gate_reasons, record, job.review, today, mapping.has_version_columns())
+    entry.binding = binding
+    if binding.changed and binding.record is not None and not binding.publish:
+        entry.notes.append("changed since approval: " + ", ".join(binding.changed))
+    if binding.problem:
+        entry.notes.append(binding.problem)
+    if scenario.lifecycle is Lifecycle.RETIRED:
+        entry.standing = lifecycle.retired()
+        entry.decision = Decision("hold", (entry.standing.reason,))
+        return
+    if scenario.lifecycle is not Lifecycle.ACTIVE or not binding.publish:
+        reasons = binding.reasons if binding.record is not None and not binding.publish else ()
+        base = entry.decision.reasons if entry.decision and not entry.decision.publish else ()
+        entry.decision = Decision("hold", tuple(dict.fromkeys((*reasons, *base))) or base)
+        if scenario.lifecycle is Lifecycle.ACTIVE and binding.record is not None:
+            # Held, so its last approved page stays live: that page still has to be revalidated in time.
+            kept = lifecycle.standing(scenario.last_revalidated, binding.record.approved_on, today, job.revalidation)
+            if kept.archive:
+                entry.standing = kept
+                entry.decision = Decision("hold", (kept.status, *entry.decision.reasons))
+        return
+    assert binding.record is not None
+    entry.standing = lifecycle.standing(scenario.last_revalidated, binding.record.approved_on, today, job.revalidation)
+    approved = f"approved by {', '.join(job.review.required)} for version {scenario.version}"
+    if entry.standing.archive:
+        entry.decision = Decision("hold", (entry.standing.status,))
+        return
+    entry.decision = Decision("publish", (approved, entry.standing.status))
+    # The page shows the stable facts only, so it is not rewritten as the days pass.
+    on_page = Decision("publish", (approved, f"next revalidation due {entry.standing.due}"))
+    entry.desired = DesiredPage(
+        notion_page_id=scenario.page_id,
+        title=scenario.title,
+        body=entry_page(scenario, on_page),
+        labels=labels_for(scenario.keywords),
+        entry_version=scenario.version,
+        approvals=_approvals(scenario, job),
+        approval=binding.record.to_json(),
+    )
 
 
 def _approvals(scenario: Scenario, job: Job) -> tuple[str, ...]:
@@ -118,74 +190,138 @@ def run_job(
     services: Services,
     data_source_id: str,
     dry_run: bool = False,
+    allow_mass_archive: bool = False,
 ) -> tuple[RunReport, Plan]:
-    report = RunReport(job=job.name, flavor=services.confluence.flavor, dry_run=dry_run, started_at=services.clock())
+    """Read, decide, and only when something is to be written take the job's lease, read Confluence again
+    under it and write. A run with nothing to do writes nothing, not even the lease."""
     with stage("reading Notion"):
         entries, missing = read_entries(services, mapping, data_source_id)
+    with stage("reading Confluence"):
+        target = services.confluence.resolve_target(
+            job.confluence.space_key, job.confluence.parent_page_id, job.confluence.parent_title
+        )
+        site = IndexSite.open(services.confluence, target, job, create=False)
+    args = (job, mapping, services, missing, target, allow_mass_archive)
+    report, the_plan, wants = _pass(*args, entries, site, None, dry_run=dry_run, write=False)
+    if dry_run or not wants:
+        return report, the_plan
+    with stage("reading Confluence"):
+        site = IndexSite.open(services.confluence, target, job, create=True)
+    assert site.page_id is not None
+    lease = Lease(services.confluence, site.page_id, services.clock)
+    taken_over = lease.acquire()
+    try:
+        with stage("reading Confluence"):  # again, under the lease: another run may have written meanwhile
+            site = IndexSite.open(services.confluence, target, job, create=True)
+        report, the_plan, _ = _pass(*args, [Entry(e.page) for e in entries], site, lease, dry_run=False, write=True)
+        if taken_over:
+            report.warnings.append(taken_over)
+        return report, the_plan
+    finally:
+        lease.release()
+
+
+def _pass(
+    job: Job,
+    mapping: Mapping,
+    services: Services,
+    missing: list[Column],
+    target: Any,
+    allow_mass_archive: bool,
+    entries: list[Entry],
+    site: IndexSite,
+    lease: Lease | None,
+    dry_run: bool,
+    write: bool,
+) -> tuple[RunReport, Plan, bool]:
+    """One pass over the entries; without `write`, whether a writing pass would write anything."""
+    adapter = services.confluence
+    report = RunReport(job=job.name, flavor=adapter.flavor, dry_run=dry_run, started_at=services.clock())
     for column in missing:
         report.warnings.append(
             f"status not written back: the database has no {column.type} property '{column.property}'"
             " (add it, or remove `writeback` from the mapping)"
         )
-    evaluate(entries, mapping, job)
-
+    today = lifecycle.local_date(services.clock(), job.zone)
     with stage("reading Confluence"):
-        target = services.confluence.resolve_target(
-            job.confluence.space_key, job.confluence.parent_page_id, job.confluence.parent_title
+        current = adapter.find_managed(target)
+        relabel, notes = site.find_unlabelled(current)
+    report.warnings.extend(notes)
+    current = [*current, *relabel]
+    evaluate(entries, mapping, job, site.records(current), today)
+    manifest = Manifest(dict(site.manifest.entries), dict(site.manifest.digests), site.manifest.body_hash)
+    by_entry = {p.meta.notion_page_id: p for p in current if p.meta}
+    known = {e.page_id for e in entries}
+
+    # Natively archived in Confluence: nothing can take it out through the API, so never publish a duplicate.
+    for entry in entries:
+        listed = by_entry.get(entry.page_id)
+        archived = (listed.meta.archived if listed and listed.meta else None) or (
+            manifest.entries.get(entry.page_id, {}).get("archived")
         )
-        current = services.confluence.find_managed(target)
+        if entry.desired is not None and (archived or {}).get("mode") == "native":
+            entry.desired = None
+            entry.decision = Decision("hold", ("archived in Confluence: a space admin must restore it",))
+
+    archive = upkeep.archive_candidates(job, entries, by_entry, known, report)
+    archive = upkeep.archive_safety(adapter, job, archive, by_entry, report, allow_mass_archive)
     held = {e.page_id for e in entries if e.decision is not None and not e.decision.publish}
     manual_edits: ManualEdits = job.manual_edits
-    the_plan = plan([e.desired for e in entries if e.desired], current, held, manual_edits)
+    the_plan = plan([e.desired for e in entries if e.desired], current, held, manual_edits, archive)
     report.warnings.extend(str(copy) for copy in the_plan.copies)
-    _apply_and_write_back(entries, the_plan, target, mapping, services, report, manual_edits, dry_run, missing)
+
+    applied: dict[str, Applied] = {}
+    if write:
+        for page in relabel:
+            adapter.add_labels(page.id, [MANAGED_LABEL])
+        context = ArchiveContext(today.isoformat(), site.archive_parent)
+        # In chunks, renewing the lease between them, so a long run keeps it.
+        for start in range(0, len(the_plan.actions), APPLY_CHUNK):
+            if lease is not None:
+                lease.renew_if_due()
+            chunk = Plan(the_plan.actions[start : start + APPLY_CHUNK])
+            done = apply(adapter, target, chunk, manual_edits, lifecycle=context)
+            applied |= {a.action.notion_page_id: a for a in done if a.action.kind != "park"}
+    actions = {a.notion_page_id: a for a in the_plan.actions}
+    wants = site.page_id is None or bool(the_plan.writes or relabel)
+
+    writeback = mapping.writeback is not None and not missing
+    # Notion status write-backs a few at a time (Notion's limiter spaces them; this only overlaps latency).
+    with ThreadPoolExecutor(max_workers=NOTION_IN_FLIGHT) as notion:
+        for entry in entries:
+            result = applied.get(entry.page_id)
+            row = _entry_report(entry, actions.get(entry.page_id), result, by_entry, services, dry_run)
+            report.entries.append(row)
+            if result is not None and result.incomplete:
+                report.errors.append(f"'{row.title}': {result.incomplete}")
+            if entry.binding is not None and entry.binding.reset:
+                wants = True
+                if write:
+                    notion.submit(_reset_reviews, entry, mapping, services, report)
+            if writeback:
+                assert mapping.writeback is not None
+                if current_status(entry.page, mapping.writeback) != _status_for(row):
+                    wants = True
+                    if write:
+                        notion.submit(_write_back, entry, row, mapping, services, report)
+    for entry_id, result in applied.items():
+        if entry_id not in known and result.error and result.action.current is not None:
+            report.errors.append(f"archiving page {result.action.current.id} failed: {result.error}")
+
+    upkeep.update_manifest(manifest, entries, applied, by_entry)
+    if not dry_run:
+        wants = upkeep.remind(job, entries, manifest, services, report, today, write) or wants
+        if write:
+            upkeep.write_audit(job, applied, report, services)
+            with stage("writing the index page"):
+                site.save(manifest, upkeep.listed(manifest, adapter.page_url))
+        else:
+            wants = wants or site.changed(manifest, upkeep.listed(manifest, adapter.page_url))
 
     report.notion = ApiUsage.of(services.notion_caller)
     report.confluence = ApiUsage.of(services.confluence_caller)
     report.finished_at = services.clock()
-    return report, the_plan
-
-
-def _apply_and_write_back(
-    entries: list[Entry],
-    the_plan: Plan,
-    target: Target,
-    mapping: Mapping,
-    services: Services,
-    report: RunReport,
-    manual_edits: ManualEdits,
-    dry_run: bool,
-    missing: list[Column],
-) -> None:
-    """Confluence writes, and each entry's Notion status as soon as its page is written (the two APIs work
-    side by side, each under its own limiter). The report lists entries in Notion's order, whatever the timing."""
-    actions = {a.notion_page_id: a for a in the_plan.actions}  # a title swap's last step is the entry's action
-    pages = {a.notion_page_id: a.current for a in the_plan.actions if a.current is not None}
-    by_id = {e.page_id: e for e in entries}
-    rows: dict[str, EntryReport] = {}
-    write_back = not dry_run and mapping.writeback is not None and not missing
-    with ThreadPoolExecutor(max_workers=NOTION_IN_FLIGHT) as notion:
-
-        def finish(entry: Entry, applied: Applied | None) -> None:
-            row = _entry_report(entry, actions.get(entry.page_id), applied, pages, services, dry_run)
-            rows[entry.page_id] = row
-            if applied is not None and applied.incomplete:
-                report.errors.append(f"'{row.title}': {applied.incomplete}")
-            if write_back:
-                notion.submit(_write_back, entry, row, mapping, services, report)
-
-        def on_applied(applied: Applied) -> None:
-            entry = by_id.get(applied.action.notion_page_id)
-            if entry is not None and applied.action.kind != "park":
-                finish(entry, applied)
-
-        writing = set() if dry_run else {a.notion_page_id for a in the_plan.actions if a.writes}
-        for entry in entries:
-            if entry.page_id not in writing:
-                finish(entry, None)
-        if not dry_run:
-            apply(services.confluence, target, the_plan, manual_edits, on_applied)
-    report.entries.extend(rows[e.page_id] for e in entries)
+    return report, the_plan, wants
 
 
 def _entry_report(
@@ -202,7 +338,7 @@ def _entry_report(
         row.outcome = "problem"
         row.problems = [str(p) for p in entry.problems]
     elif entry.decision is not None:
-        row.reasons = list(entry.decision.reasons)
+        row.reasons = [*entry.decision.reasons, *entry.notes]
     if applied is not None:
         action = applied.action  # re-planned after a conflict, it may differ from the plan's
     if action is not None:
@@ -213,6 +349,16 @@ def _entry_report(
     if page is not None:
         row.confluence_page_id = page.id
         row.confluence_url = services.confluence.page_url(page.id)
+    if entry.standing is not None and entry.standing.archive and page is not None:
+        archived = (page.meta.archived if page.meta else None) or (action is not None and action.kind == "archive")
+        if dry_run and action is not None and action.writes:
+            row.outcome = "planned"
+        elif applied is not None and applied.error:
+            row.outcome = "failed"
+            row.problems.append(applied.error)
+        elif archived:
+            row.outcome = "archived"
+        return row
     if entry.desired is None:
         return row
     if action is not None and action.kind == "conflict":
@@ -236,6 +382,8 @@ def _entry_report(
 def _status_for(row: EntryReport) -> EntryStatus:
     if row.outcome in ("published", "unchanged"):
         status, message = "Published", "; ".join(row.reasons)
+    elif row.outcome == "archived":
+        status, message = "Archived", "; ".join(row.reasons)
     elif row.outcome == "problem":
         status, message = "Problem", "\n".join(row.problems)
     elif row.outcome == "failed":
@@ -249,9 +397,26 @@ def _status_for(row: EntryReport) -> EntryStatus:
 def _write_back(entry: Entry, row: EntryReport, mapping: Mapping, services: Services, report: RunReport) -> None:
     assert mapping.writeback is not None
     desired = _status_for(row)
-    if current_status(entry.page, mapping.writeback) == desired:
-        return
     try:
         services.writer.write_status(entry.page_id, desired, mapping.writeback)
     except Exception as error:  # the entry's outcome stands; the missing status is reported
         report.errors.append(f"status write-back to '{row.title}' failed: {describe(error)}")
+
+
+def _reset_reviews(entry: Entry, mapping: Mapping, services: Services, report: RunReport) -> None:
+    """`reset_reviews`: a changed entry's review columns go back to the team's "in review" option."""
+    if entry.binding is None or not entry.binding.reset:
+        return
+    option = next((name for name, state in mapping.values.review.items() if state is ReviewState.IN_REVIEW), None)
+    if option is None:
+        report.warnings.append("reviews not reset: the mapping's review values have no 'in_review' option")
+        return
+    columns = [
+        (mapping.reviews[n].state.property, mapping.reviews[n].state.type, option)
+        for n in entry.binding.reset
+        if n in mapping.reviews
+    ]
+    try:
+        services.writer.reset_reviews(entry.page_id, columns)
+    except Exception as error:
+        report.errors.append(f"resetting the reviews of '{entry.page_id}' failed: {describe(error)}")

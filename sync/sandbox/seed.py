@@ -50,7 +50,9 @@ def _text(value: str) -> list[dict[str, Any]]:
     return [{"type": "text", "text": {"content": value[i : i + 2000]}} for i in range(0, len(value), 2000)]
 
 
-def _entry_properties(entry: DemoEntry, mapping: Mapping, owners: dict[str, str], today: datetime) -> dict:
+def _entry_properties(
+    entry: DemoEntry, mapping: Mapping, owners: dict[str, str], today: datetime, reviewers: dict[str, str]
+) -> dict:
     f, s, q = mapping.fields, mapping.steps, mapping.quick_reference
     props: dict[str, Any] = {
         f.title.property: {"title": _text(entry.title)},
@@ -77,7 +79,15 @@ def _entry_properties(entry: DemoEntry, mapping: Mapping, owners: dict[str, str]
         props[cols.state.property] = {"select": {"name": state}}
         if cols.approved_version is not None and approved_for is not None:
             props[cols.approved_version.property] = {"number": approved_for}
+        if approved_for is not None and cols.approver is not None and review in reviewers:
+            props[cols.approver.property] = {"people": [{"object": "user", "id": reviewers[review]}]}
+        if approved_for is not None and cols.approved_on is not None:
+            props[cols.approved_on.property] = {"date": {"start": (today - timedelta(days=25)).date().isoformat()}}
     return props
+
+
+# Who gives each review in the demo team.
+REVIEWERS = {"legal": ("Grace Okafor", "grace@example.com"), "ops": ("Dev Patel", "dev@example.com")}
 
 
 def seed_notion(notion: NotionState, mapping: Mapping, entries: list[DemoEntry] | None = None) -> tuple[str, str]:
@@ -88,10 +98,15 @@ def seed_notion(notion: NotionState, mapping: Mapping, entries: list[DemoEntry] 
         if entry.owner not in owners:
             email = entry.owner.split()[0].lower().replace("á", "a") + "@example.com"
             owners[entry.owner] = notion.add_user(entry.owner, email).id
+    notion.add_user("Lena Lead", "lead@example.com")  # the demo job's fallback owner for reminders
+    # Product reviews have no approver in the demo: the approval record says so.
+    reviewers = {review: notion.add_user(name, email).id for review, (name, email) in REVIEWERS.items()}
     database, data_source = notion.create_database(notion.root_page_id, DATABASE_TITLE, notion_schema(mapping))
     today = notion.clock()
     for entry in entries:
-        notion.create_page({"data_source_id": data_source.id}, _entry_properties(entry, mapping, owners, today))
+        notion.create_page(
+            {"data_source_id": data_source.id}, _entry_properties(entry, mapping, owners, today, reviewers)
+        )
     return database.id, data_source.id
 
 
