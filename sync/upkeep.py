@@ -7,6 +7,7 @@ The decisions themselves are pure (`lifecycle`, `approval`, `reminders`); this m
 from __future__ import annotations
 
 import json
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -48,6 +49,7 @@ class IndexSite:
     manifest: Manifest = field(default_factory=Manifest)
     prop: Property | None = None
     _archive_id: str | None = None
+    _archive_lock: threading.Lock = field(default_factory=threading.Lock)
 
     @classmethod
     def open(cls, adapter: ConfluenceAdapter, target: Target, job: Job, create: bool) -> IndexSite:
@@ -67,11 +69,13 @@ class IndexSite:
         return site
 
     def archive_parent(self) -> str:
-        if self._archive_id is None:
-            self._archive_id = self.adapter.ensure_page(
-                self.target, archive_title(self.job), archive_page_body(), ARCHIVE_ROLE
-            )
-        return self._archive_id
+        # Archives are applied side by side: the first one makes the page, the others wait for it.
+        with self._archive_lock:
+            if self._archive_id is None:
+                self._archive_id = self.adapter.ensure_page(
+                    self.target, archive_title(self.job), archive_page_body(), ARCHIVE_ROLE
+                )
+            return self._archive_id
 
     def records(self, current: list[ManagedPage]) -> dict[str, ApprovalRecord]:
         """Approval records: the manifest's, else the page property's (a lost manifest loses nothing)."""

@@ -18,9 +18,9 @@ def archived(page):
 
 def test_an_entry_to_archive_is_archived_once() -> None:
     page = published(desired())
-    (action,) = plan([], [page], set(), {"e1": ("overdue by 3 days", "move")}).actions
+    (action,) = plan([], [page], set(), archive={"e1": ("overdue by 3 days", "move")}).actions
     assert (action.kind, action.reason, action.mode, action.writes) == ("archive", "overdue by 3 days", "move", True)
-    (again,) = plan([], [archived(page)], set(), {"e1": ("overdue by 4 days", "move")}).actions
+    (again,) = plan([], [archived(page)], set(), archive={"e1": ("overdue by 4 days", "move")}).actions
     assert (again.kind, again.reason, again.writes) == ("keep", "archived: overdue by 3 days", False)
 
 
