@@ -30,6 +30,7 @@ from sync.notion.comments import NotionComments
 from sync.notion.reader import NotionReader
 from sync.notion.writeback import MAX_TEXT, EntryStatus, NotionWriter, current_status
 from sync.plan import DesiredPage, ManualEdits, Plan, labels_for, plan
+from sync.plan import _originals as originals
 from sync.render import entry_page
 from sync.report import ApiUsage, EntryReport, RunReport
 from sync.retry import ApiCaller
@@ -250,7 +251,7 @@ def _pass(
     current = [*current, *relabel]
     evaluate(entries, mapping, job, site.records(current), today)
     manifest = Manifest(dict(site.manifest.entries), dict(site.manifest.digests), site.manifest.body_hash)
-    by_entry = {p.meta.notion_page_id: p for p in current if p.meta}
+    by_entry, _ = originals(current)  # a person's copy of a page is not the entry's page
     known = {e.page_id for e in entries}
 
     # Natively archived in Confluence: nothing can take it out through the API, so never publish a duplicate.
@@ -270,28 +271,20 @@ def _pass(
     the_plan = plan([e.desired for e in entries if e.desired], current, held, manual_edits, archive)
     report.warnings.extend(str(copy) for copy in the_plan.copies)
 
-    applied: dict[str, Applied] = {}
-    if write:
-        for page in relabel:
-            adapter.add_labels(page.id, [MANAGED_LABEL])
-        context = ArchiveContext(today.isoformat(), site.archive_parent)
-        # In chunks, renewing the lease between them, so a long run keeps it.
-        for start in range(0, len(the_plan.actions), APPLY_CHUNK):
-            if lease is not None:
-                lease.renew_if_due()
-            chunk = Plan(the_plan.actions[start : start + APPLY_CHUNK])
-            done = apply(adapter, target, chunk, manual_edits, lifecycle=context)
-            applied |= {a.action.notion_page_id: a for a in done if a.action.kind != "park"}
     actions = {a.notion_page_id: a for a in the_plan.actions}
     wants = site.page_id is None or bool(the_plan.writes or relabel)
-
     writeback = mapping.writeback is not None and not missing
-    # Notion status write-backs a few at a time (Notion's limiter spaces them; this only overlaps latency).
+    by_id = {e.page_id: e for e in entries}
+    rows: dict[str, EntryReport] = {}
+    applied: dict[str, Applied] = {}
+    # Each entry's Notion status goes as soon as its page is written (the two APIs work side by side, each
+    # under its own limiter); the report lists entries in Notion's order, whatever the timing.
     with ThreadPoolExecutor(max_workers=NOTION_IN_FLIGHT) as notion:
-        for entry in entries:
-            result = applied.get(entry.page_id)
+
+        def finish(entry: Entry, result: Applied | None) -> None:
+            nonlocal wants
             row = _entry_report(entry, actions.get(entry.page_id), result, by_entry, services, dry_run)
-            report.entries.append(row)
+            rows[entry.page_id] = row
             if result is not None and result.incomplete:
                 report.errors.append(f"'{row.title}': {result.incomplete}")
             if entry.binding is not None and entry.binding.reset:
@@ -304,6 +297,33 @@ def _pass(
                     wants = True
                     if write:
                         notion.submit(_write_back, entry, row, mapping, services, report)
+
+        def on_applied(result: Applied) -> None:
+            if result.action.kind == "park":
+                return
+            applied[result.action.notion_page_id] = result
+            entry = by_id.get(result.action.notion_page_id)
+            if entry is not None:
+                finish(entry, result)
+
+        writing = {a.notion_page_id for a in the_plan.actions if a.writes} if write else set()
+        for entry in entries:
+            if entry.page_id not in writing:
+                finish(entry, None)
+        if write:
+            for page in relabel:
+                adapter.add_labels(page.id, [MANAGED_LABEL])
+            context = ArchiveContext(today.isoformat(), site.archive_parent)
+            # In chunks, renewing the lease between them, so a long run keeps it.
+            for start in range(0, len(the_plan.actions), APPLY_CHUNK):
+                if lease is not None:
+                    lease.renew_if_due()
+                chunk = Plan(the_plan.actions[start : start + APPLY_CHUNK])
+                apply(adapter, target, chunk, manual_edits, on_applied, lifecycle=context)
+        for entry in entries:  # a write that never reported back (it cannot, but the report must be whole)
+            if entry.page_id not in rows:
+                finish(entry, applied.get(entry.page_id))
+    report.entries.extend(rows[e.page_id] for e in entries)
     for entry_id, result in applied.items():
         if entry_id not in known and result.error and result.action.current is not None:
             report.errors.append(f"archiving page {result.action.current.id} failed: {result.error}")

@@ -51,20 +51,36 @@ def notion_status(sandbox: Sandbox) -> dict[str, tuple[str | None, str]]:
     return out
 
 
+def reapprove(sandbox: Sandbox, notion_id: str) -> None:
+    """The team approves the edited entry: Version and every approved-version column raised by one (approval is
+    bound to content, so an edit without it would be held)."""
+    state = sandbox.notion.state
+    page = state.pages[notion_id]
+    source = state.data_sources[page.data_source_id or ""]
+    by_name = {schema.name: schema.id for schema in source.properties.values()}
+    version = int(page.values[by_name["Version"]]) + 1
+    columns = ["Version", *(f"{review} approved version" for review in ("Legal", "Ops", "Product"))]
+    state.update_page(notion_id, {name: {"number": version} for name in columns})
+
+
 def set_title(sandbox: Sandbox, title: str, new: str) -> None:
-    sandbox.notion.state.update_page(
-        entry_id(sandbox, title), {"Scenario": {"title": [{"type": "text", "text": {"content": new}}]}}
-    )
+    notion_id = entry_id(sandbox, title)
+    sandbox.notion.state.update_page(notion_id, {"Scenario": {"title": [{"type": "text", "text": {"content": new}}]}})
+    reapprove(sandbox, notion_id)
 
 
 def set_keywords(sandbox: Sandbox, title: str, keywords: list[str]) -> None:
+    notion_id = entry_id(sandbox, title)
     values = [{"name": k} for k in keywords]
-    sandbox.notion.state.update_page(entry_id(sandbox, title), {"Trigger keywords": {"multi_select": values}})
+    sandbox.notion.state.update_page(notion_id, {"Trigger keywords": {"multi_select": values}})
+    reapprove(sandbox, notion_id)
 
 
 def pages(sandbox: Sandbox) -> dict[str, Page]:
-    """The pages under the job's parent, by title (a duplicate title fails the test)."""
+    """The entry pages under the job's parent, by title (a duplicate title fails the test); not the sync's own
+    index and archive pages."""
     children = sandbox.confluence.state.children(sandbox.info["parent_page_id"])
+    children = [p for p in children if "scenario-sync-role" not in p.properties]
     by_title = {p.title: p for p in children}
     assert len(by_title) == len(children), f"duplicate pages: {[p.title for p in children]}"
     return by_title
