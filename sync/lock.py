@@ -20,6 +20,9 @@ from sync.errors import LockHeld, PropertyConflict
 
 LOCK_KEY = "scenario-sync-lock"
 LEASE = timedelta(minutes=15)
+# Leases held by runs alive in this process: a lease naming this process but none of these was left by a run
+# that died in it (a worker that keeps running jobs), and is taken over at once.
+_LIVE: set[str] = set()
 
 
 @dataclass
@@ -61,6 +64,9 @@ class Lease:
         note = None
         if current is not None and current.value:
             expires = datetime.fromisoformat(current.value.get("expires", now.isoformat()))
+            holder = str(current.value.get("holder", ""))
+            if holder.startswith(f"{os.getpid()}-") and current.value.get("host") == self.host and holder not in _LIVE:
+                expires = now  # left by a run that died in this process
             if expires > now and not current.value.get("released"):
                 raise LockHeld(
                     f"another run of this job holds its lease: {self._held_by(current.value)}, until {expires}",
@@ -77,6 +83,7 @@ class Lease:
                 f"another run of this job took its lease first: {self._held_by(winner.value if winner else None)}",
                 "wait for that run to finish",
             ) from error
+        _LIVE.add(self.holder)
         return note
 
     def renew_if_due(self) -> None:
@@ -95,6 +102,7 @@ class Lease:
             raise LockHeld("this run's lease was taken over by another run", "run again later") from error
 
     def release(self) -> None:
+        _LIVE.discard(self.holder)
         if self._current is None:
             return
         value = self._value(self.clock()) | {"released": True}

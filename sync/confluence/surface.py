@@ -367,6 +367,11 @@ class Surface(ABC):
         except SyncError:
             raise
         except Exception as error:
+            # Our own write may have landed with its answer lost (then a retry meets 409): look first.
+            if status_of(error) in (400, 409) or is_connection_failure(error):
+                now = self.get_property(page_id, key)
+                if now is not None and now.value == value and now.version == (current.version + 1 if current else 1):
+                    return now
             # 409: the version moved on (or the key was created) since we read it. Data Center's v1 answers
             # a create of an existing key with 400, so a create that fails is re-read before deciding.
             status = http_status(error)
@@ -389,7 +394,16 @@ class Surface(ABC):
                     "rename or move that page; scenario-sync keeps its own page under that title",
                 )
             return found
-        created = self._post_page(target, title, body, [], None, "scenario-sync: created")
+        try:
+            created = self._post_page(target, title, body, [], None, "scenario-sync: created")
+        except Exception as error:
+            # The create may have landed with its answer lost: look it up rather than create twice.
+            if status_of(error) != 400 and not is_connection_failure(error):
+                raise
+            found = self.title_taken(target, title)
+            if found is None or not self._half_made(found, body):
+                raise
+            created = {"id": found}
         page_id = str(created["id"])
         self.set_property(page_id, ROLE_KEY, {"role": role, "title": title}, None)
         return page_id
@@ -401,7 +415,14 @@ class Surface(ABC):
 
     def update_body(self, page_id: str, title: str, body: str, message: str) -> None:
         _, number, _ = self.get_body(page_id)
-        self._put_page(page_id, number + 1, title, body, message)
+        try:
+            self._put_page(page_id, number + 1, title, body, message)
+        except Exception as error:
+            if status_of(error) != 409 and not is_connection_failure(error):
+                raise
+            _, now, current = self.get_body(page_id)  # our write landed, its answer lost: done
+            if not (now == number + 1 and current == body):
+                raise
 
     def archive_page(
         self, page: ManagedPage, archive_parent_id: str, body: str, meta: PageMeta, message: str

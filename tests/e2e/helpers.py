@@ -3,6 +3,7 @@ services the test can reach into (a run killed between two requests), and attach
 
 from __future__ import annotations
 
+import re
 import threading
 from collections.abc import Callable
 from typing import Any
@@ -142,3 +143,35 @@ def attach(monkeypatch: pytest.MonkeyPatch, files: dict[str, bytes]) -> None:
         return DesiredPage(**fields)
 
     monkeypatch.setattr(run_module, "DesiredPage", desired)
+
+
+def bookkeeping_pages(sandbox: Sandbox) -> set[str]:
+    """The ids of the sync's own pages (the job's index page, "Archived scenarios")."""
+    return {pid for pid, p in sandbox.confluence.state.pages.items() if "scenario-sync-role" in p.properties}
+
+
+def entry_traffic(sandbox: Sandbox, records: list[Any]) -> list[Any]:
+    """Requests about the entries' pages, without the job's own bookkeeping (its index page: lease, manifest)."""
+    own = bookkeeping_pages(sandbox)
+
+    def about_bookkeeping(record: Any) -> bool:
+        ids = re.findall(r"/(?:pages|content)/(\d+)", record.path)
+        return any(i in own for i in ids) or "Scenario+index" in record.query or "Scenario%20index" in record.query
+
+    kept = [r for r in records if not about_bookkeeping(r)]
+    # A create names no page: drop the first creates, one per bookkeeping page (they come before any entry's).
+    creates = [r for r in kept if r.method == "POST" and re.search(r"(/api/v2/pages|/rest/api/content)$", r.path)]
+    made = {id(r) for r in creates[: len(own)]}
+    return [r for r in kept if id(r) not in made]
+
+
+def prepare_index(sandbox: Sandbox, job: Job) -> None:
+    """Make the job's index page as a first run would, so a test's faults hit only the entries' writes."""
+    from sync.upkeep import IndexSite
+
+    with open_services(sandbox.credentials(), sleep=lambda _: None) as services:
+        target = services.confluence.resolve_target(
+            job.confluence.space_key, job.confluence.parent_page_id, job.confluence.parent_title
+        )
+        IndexSite.open(services.confluence, target, job, create=True)
+    sandbox.confluence.traffic.clear()
