@@ -11,6 +11,8 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, replace
 
+from sync import archive
+from sync.audit import record_part
 from sync.confluence.base import ConfluenceAdapter, ManagedPage, Target
 from sync.errors import PageChanged, PartialWrite, SyncError, describe
 from sync.plan import Action, ManualEdits, Plan
@@ -33,13 +35,22 @@ def _version_message(action: Action) -> str:
     desired = action.desired
     assert desired is not None
     approved = f", approved by {', '.join(desired.approvals)}" if desired.approvals else ""
-    return (
+    words = (
         f"scenario-sync: Notion version {desired.entry_version}{approved}, fingerprint {desired.fingerprint[:12]}"
         f" ({action.reason})"
     )
+    # And the same in a short machine-readable form (what `scenario-sync audit` reads back).
+    fp = (desired.approval or {}).get("fingerprint")
+    return words + record_part(action.kind, desired.entry_version, fp, desired.approval)
 
 
-def apply_action(adapter: ConfluenceAdapter, target: Target, action: Action) -> ManagedPage | None:
+def apply_action(
+    adapter: ConfluenceAdapter, target: Target, action: Action, lifecycle: archive.ArchiveContext | None = None
+) -> ManagedPage | None:
+    if action.kind == "archive" and lifecycle is not None:
+        return archive.archive(adapter, target, action, lifecycle)
+    if action.kind == "restore":
+        return archive.restore(adapter, target, action)
     desired = action.desired
     if not action.writes or desired is None:
         return action.current
@@ -56,11 +67,15 @@ def apply_action(adapter: ConfluenceAdapter, target: Target, action: Action) -> 
 
 
 def apply_one(
-    adapter: ConfluenceAdapter, target: Target, action: Action, manual_edits: ManualEdits = "restore"
+    adapter: ConfluenceAdapter,
+    target: Target,
+    action: Action,
+    manual_edits: ManualEdits = "restore",
+    lifecycle: archive.ArchiveContext | None = None,
 ) -> Applied:
     try:
         try:
-            return Applied(action, apply_action(adapter, target, action))
+            return Applied(action, apply_action(adapter, target, action, lifecycle))
         except PageChanged as changed:
             # Someone wrote the page since we read it: read it again and plan it again, once; never bump blindly.
             if action.current is None or action.desired is None:
@@ -83,6 +98,7 @@ def apply(
     manual_edits: ManualEdits = "restore",
     on_applied: Callable[[Applied], None] | None = None,
     workers: int = MAX_IN_FLIGHT,
+    lifecycle: archive.ArchiveContext | None = None,
 ) -> list[Applied]:
     """Apply every action; `on_applied` hears each result as it lands (on the calling thread)."""
     done: dict[int, Applied] = {}
@@ -98,13 +114,13 @@ def apply(
             continue
         if action.current is not None and action.current.id in latest:
             action = replace(action, current=latest[action.current.id])
-        result = apply_one(adapter, target, action, manual_edits)
+        result = apply_one(adapter, target, action, manual_edits, lifecycle)
         if result.page is not None:
             latest[result.page.id] = result.page
         landed(index, result)
     rest = [(i, a) for i, a in enumerate(plan.actions) if not a.serial]
     with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
-        futures = {pool.submit(apply_one, adapter, target, a, manual_edits): i for i, a in rest if a.writes}
+        futures = {pool.submit(apply_one, adapter, target, a, manual_edits, lifecycle): i for i, a in rest if a.writes}
         for index, action in rest:
             if not action.writes:
                 landed(index, Applied(action, action.current))

@@ -1,7 +1,7 @@
 """The scenario-sync command line. Parses, calls the library, formats; errors become one line and an exit code.
 
 Exit codes: 0 all good; 1 some entries have problems; 2 configuration or authentication error;
-3 partial failure (an API kept failing).
+3 partial failure (an API kept failing, or the mass-archive guard tripped); 4 another run holds the job's lease.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from sync.output import console, emit_json, show_report
 from sync.report import EXIT_CONFIG, EXIT_PARTIAL, RunReport
 from sync.session import run_once
 
-DEFAULT_CONFIG = Path("scheduler.yaml")
+DEFAULT_CONFIG: Path = Path("scheduler.yaml")
 
 
 class _Cli(click.Group):
@@ -141,6 +141,9 @@ def _finish(report: RunReport, as_json: bool, report_file: Path | None) -> None:
     is_flag=True,
     help="For this run, leave pages a person edited in Confluence as they are (the job's `manual_edits: keep`).",
 )
+@click.option(
+    "--allow-mass-archive", is_flag=True, help="Archive even when more than the job's archive.max_share would go."
+)
 def run(
     config: Path,
     job_name: str,
@@ -150,6 +153,7 @@ def run(
     cloud_v1_content: str,
     dry_run: bool,
     keep_manual_edits: bool = False,
+    allow_mass_archive: bool = False,
 ) -> None:
     """Run one job once (what cron calls).
 
@@ -158,7 +162,8 @@ def run(
     the embedded emulators instead (the sandbox options apply only there), keeping their state between runs.
 
     Exit codes: 0 all good, 1 some entries have problems, 2 configuration or authentication error,
-    3 partial failure (an API kept failing).
+    3 partial failure (an API kept failing, or the mass-archive guard tripped), 4 another run of the job
+    holds its lease.
 
     \b
     Example:
@@ -172,9 +177,13 @@ def run(
     if job.sandbox is not None:
         with _sandbox_for(job, confluence_flavor, cloud_v1_content) as sandbox:
             data_source = job.notion.data_source_id or sandbox.info["data_source_id"]
-            result, _ = run_once(job, sandbox.credentials(), data_source, dry_run)
+            result, _ = run_once(
+                job, sandbox.credentials(), data_source, dry_run, allow_mass_archive=allow_mass_archive
+            )
     else:
-        result, _ = run_once(job, Credentials(), job.notion.data_source_id, dry_run)
+        result, _ = run_once(
+            job, Credentials(), job.notion.data_source_id, dry_run, allow_mass_archive=allow_mass_archive
+        )
     _finish(result, as_json, report)
 
 
@@ -199,37 +208,63 @@ def plan(ctx: click.Context, **kwargs: Any) -> None:
 @click.option("--job", "job_name", default="demo", show_default=True, help="A sandbox job from the config.")
 @click.option("--serve", is_flag=True, help="Keep the sandbox up afterwards so the page links open in a browser.")
 def demo(config: Path, job_name: str, confluence_flavor: str, cloud_v1_content: str, serve: bool) -> None:
-    """Run the demo job twice against a fresh sandbox and show what was published.
+    """Run the demo job against a fresh sandbox: publish, find nothing to do, then the lifecycle.
 
     The sandbox seeds five panic scenarios: one fully approved, one edited after approval, one waiting for
-    legal review, one whose owner is overdue to revalidate it, and one with a required field left empty.
-    The second run finds nothing to do and writes nothing. With --serve the sandbox stays up until Ctrl-C
-    (or SIGTERM), and the printed page links show each page as Confluence would.
+    legal review, one whose owner must revalidate it within ten days, and one with a required field left
+    empty. The second run finds nothing to do and writes nothing. Then the demo moves its clock fifteen
+    days on: the unrevalidated entry is archived; its owner marks it revalidated (`sandbox notion-edit`);
+    the next run restores it, and one more run writes nothing. With --serve the sandbox stays up until
+    Ctrl-C (or SIGTERM), and the printed page links show each page as Confluence would.
 
     \b
     Example:
       scenario-sync demo --confluence-flavor datacenter
       scenario-sync demo --serve
     """
+    from datetime import UTC, datetime, timedelta
+
     job = load_schedule(config).job(job_name)
     if job.sandbox is None:
         raise ConfigError(f"job '{job_name}' has no sandbox section", "use the demo job")
     out = console()
+    later = datetime.now(UTC) + timedelta(days=15)
     with _sandbox_for(job, confluence_flavor, cloud_v1_content, fresh=True) as sandbox:
         data_source = sandbox.info["data_source_id"]
         reports = []
-        for attempt in (1, 2):
-            out.rule(f"Run {attempt}")
-            report, _ = run_once(job, sandbox.credentials(), data_source, dry_run=False)
+
+        def step(title: str, clock: datetime | None = None) -> RunReport:
+            out.rule(title)
+            report, _ = run_once(job, sandbox.credentials(), data_source, clock=(lambda: clock) if clock else None)
             show_report(report)
             reports.append(report)
+            return report
+
+        step("Run 1")
+        second = step("Run 2")
         out.rule("Published in Confluence")
-        second = reports[1]
         for entry in second.entries:
             if entry.confluence_url and entry.outcome in ("published", "unchanged"):
                 out.print(f"  {entry.title}  (page {entry.confluence_page_id})")
                 out.print(f"    {entry.confluence_url}", soft_wrap=True)
         out.print(f"Second run: {second.confluence.writes} Confluence writes, {second.notion.writes} Notion writes.")
+
+        archived = step(f"Run 3, fifteen days later ({later.date()})", later)
+        gone = next((e for e in archived.entries if e.outcome == "archived"), None)
+        if gone is not None:
+            out.rule("The owner revalidates it in Notion")
+            notion_url = sandbox.coordinates()["notion"]["base_url"]
+            day = later.date().isoformat()
+            out.print(
+                f"$ scenario-sync sandbox notion-edit {notion_url} --page-id {gone.page_id} "
+                f'--set "Last revalidated={day}"',
+                soft_wrap=True,
+            )
+            properties = _notion_values(notion_url, gone.page_id, (f"Last revalidated={day}",))
+            _control(notion_url, "edit", {"page_id": gone.page_id, "properties": properties}, quiet=True)
+            step("Run 4: restored", later)
+        last = step("Run 5: nothing to do", later)
+        out.print(f"Last run: {last.confluence.writes} Confluence writes, {last.notion.writes} Notion writes.")
         if serve:
             out.print("The sandbox is up: open the links above in a browser. Ctrl-C stops it.")
             sys.stdout.flush()
@@ -336,14 +371,74 @@ def sandbox_human_edit(base_url: str, page_id: str, editor: str, body: str | Non
     _control(base_url, "human-edit", {"page_id": page_id, "editor": editor, "body": body})
 
 
-def _control(base_url: str, action: str, body: dict[str, Any]) -> None:
+@sandbox.command("notion-edit")
+@click.argument("base_url")
+@click.option("--page-id", required=True, help="The Notion entry a person edits.")
+@click.option(
+    "--set",
+    "values",
+    multiple=True,
+    required=True,
+    help="PROPERTY=VALUE; dates as YYYY-MM-DD or 'today', numbers as digits, anything else as text.",
+)
+def sandbox_notion_edit(base_url: str, page_id: str, values: tuple[str, ...]) -> None:
+    """Have a person edit an entry's properties in a running Notion emulator, now.
+
+    The property's type decides how VALUE is read: a date column takes a date ('today' works), a number
+    column digits, a select or status column an option name, text columns text.
+
+    \b
+    Example:
+      scenario-sync sandbox notion-edit http://127.0.0.1:8001 --page-id 1b2c… --set "Last revalidated=today"
+    """
+    _control(base_url, "edit", {"page_id": page_id, "properties": _notion_values(base_url, page_id, values)})
+
+
+def _notion_values(base_url: str, page_id: str, values: tuple[str, ...]) -> dict[str, Any]:
+    import datetime as dt
+
+    import httpx
+
+    # The property types, from the emulator's own state (what a person sees in the table).
+    state = httpx.get(f"{base_url.rstrip('/')}/_sandbox/state").json()
+    wanted = page_id.replace("-", "")
+    page: dict[str, Any] = next((p for p in state.get("pages", []) if p.get("id", "").replace("-", "") == wanted), {})
+    parent = (page.get("parent") or {}).get("data_source_id")
+    source: dict[str, Any] = next((s for s in state.get("data_sources", []) if s.get("id") == parent), {})
+    kinds = {prop["name"]: prop["type"] for prop in source.get("properties", [])}
+    properties: dict[str, Any] = {}
+    for item in values:
+        name, sep, value = item.partition("=")
+        if not sep or name not in kinds:
+            raise SyncError(f"'{item}' does not name a property of the entry", "use PROPERTY=VALUE with a column name")
+        kind = kinds[name]
+        if kind == "date":
+            day = dt.date.today().isoformat() if value == "today" else value
+            properties[name] = {"date": {"start": day}}
+        elif kind == "number":
+            properties[name] = {"number": int(value)}
+        elif kind in ("select", "status"):
+            properties[name] = {kind: {"name": value}}
+        else:
+            properties[name] = {kind: [{"text": {"content": value}}]}
+    return properties
+
+
+def _control(base_url: str, action: str, body: dict[str, Any], quiet: bool = False) -> None:
     import httpx
 
     root = base_url.rstrip("/").removesuffix("/wiki")
     response = httpx.post(f"{root}/_sandbox/{action}", json=body)
     if response.status_code >= 400:
         raise SyncError(f"the sandbox refused {action}: {response.text}")
-    click.echo(response.text)
+    if not quiet:
+        click.echo(response.text)
+
+
+# The audit commands live in their own module (registered here, once `cli` and its helpers exist).
+from sync.cli_audit import audit  # noqa: E402
+
+cli.add_command(audit)
 
 
 from sync import cli_notion  # noqa: E402  (after `cli` exists: it registers commands on it)

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from sync.errors import ConfigError
@@ -74,6 +75,39 @@ class ReviewPolicy(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     required: list[str] = Field(default_factory=lambda: ["legal", "ops", "product"])
+    # What happens to an entry whose content changed after approval. Unset: reset_reviews where the mapping
+    # has no approved-version columns (re-approval must be visible somewhere), hold otherwise.
+    on_change_after_approval: Literal["hold", "reset_reviews"] | None = None
+    # Changes an approval survives besides whitespace (which never counts).
+    ignore_case: bool = False
+    ignore_punctuation: bool = False
+
+
+class RevalidationPolicy(BaseModel):
+    """How often an owner must confirm an entry is still right, and who hears when they do not."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    window_days: int = Field(default=90, ge=1)
+    remind_before_days: int = Field(default=14, ge=0)
+    grace_days: int = Field(default=0, ge=0)
+    fallback_owner: str | None = None  # a Notion user id or e-mail
+    digest: Literal["daily", "weekly"] = "weekly"
+
+    @model_validator(mode="after")
+    def _lead_time_fits(self) -> RevalidationPolicy:
+        if self.remind_before_days >= self.window_days:
+            raise ValueError(
+                f"remind_before_days ({self.remind_before_days}) must be less than window_days ({self.window_days})"
+            )
+        return self
+
+
+class ArchivePolicy(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    max_share: float = Field(default=0.2, gt=0, le=1)  # more than this share of managed pages in one run: archive none
+    mode: Literal["move", "native"] = "move"  # native: Confluence's own archive (Cloud), retired/deleted only
 
 
 class Job(BaseModel):
@@ -88,7 +122,23 @@ class Job(BaseModel):
     review: ReviewPolicy = ReviewPolicy()
     # A page a person edited in Confluence: restore the approved text, or keep it until the entry changes.
     manual_edits: Literal["restore", "keep"] = "restore"
+    revalidation: RevalidationPolicy = RevalidationPolicy()
+    archive: ArchivePolicy = ArchivePolicy()
+    audit_log: str | None = None  # a JSON-lines file (relative to scheduler.yaml), or "-" for stdout
     sandbox: SandboxSettings | None = None
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_timezone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as error:
+            raise ValueError(f"unknown time zone '{value}' (use an IANA name such as Europe/Dublin)") from error
+        return value
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
 
 
 class Schedule(BaseModel):
@@ -124,4 +174,6 @@ def load_schedule(path: Path) -> Schedule:
     for job in schedule.jobs:  # mapping paths are relative to scheduler.yaml
         if not job.mapping.is_absolute():
             job.mapping = path.parent / job.mapping
+        if job.audit_log not in (None, "-") and not Path(job.audit_log).is_absolute():
+            job.audit_log = str(path.parent / job.audit_log)
     return schedule

@@ -38,6 +38,16 @@ class TitleCollision(SyncError):
     """A page we do not manage already has the title an entry needs."""
 
 
+class PropertyConflict(SyncError):
+    """Someone else wrote a content property between our read and our write (409)."""
+
+
+class LockHeld(SyncError):
+    """Another run of the same job holds the job's lease."""
+
+    exit_code = 4
+
+
 def describe(error: BaseException) -> str:
     """One line for a report: the error's kind, HTTP status and first line of its message; never the request
     (it may carry credentials) or a page body."""

@@ -51,6 +51,8 @@ class ReviewColumns(BaseModel):
 
     state: Column
     approved_version: Column | None = None
+    approver: Column | None = None  # people
+    approved_on: Column | None = None  # date
 
 
 class Fields(BaseModel):
@@ -168,6 +170,7 @@ class Mapping(BaseModel):
             cols.extend(c for c in group.__dict__.values() if isinstance(c, Column))
         for review in self.reviews.values():
             cols.extend(c for c in (review.state, review.approved_version) if c is not None)
+            cols.extend(c for c in (review.approver, review.approved_on) if c is not None)
         if self.approvals is not None:
             cols.extend(c for c in (self.approvals.as_column(), self.approvals.approved_version) if c is not None)
         return cols
@@ -183,6 +186,10 @@ class Mapping(BaseModel):
         if self.writeback is not None and column == self.writeback.status:
             return list(STATUS_OPTIONS)
         return None
+
+    def has_version_columns(self) -> bool:
+        """Whether every review has an approved-version column (re-approval can then raise it)."""
+        return all(review.approved_version is not None for review in self.reviews.values())
 
     def writeback_columns(self) -> list[Column]:
         """The columns the sync writes each entry's status to (none when the mapping has no `writeback`)."""
@@ -341,7 +348,14 @@ def _reviews(mapping: Mapping, read: Any, problems: _Problems) -> dict[str, Revi
         approved_for = None
         if cols.approved_version is not None:
             approved_for = _positive_int(read(cols.approved_version), cols.approved_version, problems)
-        reviews[name] = Review(state=state or ReviewState.NOT_STARTED, approved_version=approved_for)
+        approver = _person(read(cols.approver)) if cols.approver is not None else None
+        approved_on = read(cols.approved_on) if cols.approved_on is not None else None
+        reviews[name] = Review(
+            state=state or ReviewState.NOT_STARTED,
+            approved_version=approved_for,
+            approver=approver.name if approver else None,
+            approved_on=date.fromisoformat(approved_on[:10]) if approved_on else None,
+        )
     approvals = mapping.approvals
     if approvals is not None:
         given = read(approvals.as_column()) or []
@@ -360,20 +374,23 @@ def _reviews(mapping: Mapping, read: Any, problems: _Problems) -> dict[str, Revi
     return reviews
 
 
-def _owner(people: list[dict[str, Any]] | None, column: Column, problems: _Problems) -> Person | None:
-    """The first person named; a bot or a member who has left cannot revalidate an entry."""
+def _person(people: list[dict[str, Any]] | None) -> Person | None:
+    """The first person named (an approver: named as Notion gives them, whoever they are)."""
     if not people:
         return None
     first = people[0]
-    if first.get("type") == "bot":
-        name = first.get("name") or "an integration"
+    email = (first.get("person") or {}).get("email")
+    return Person(id=first["id"], name=first.get("name") or email or first["id"], email=email)
+
+
+def _owner(people: list[dict[str, Any]] | None, column: Column, problems: _Problems) -> Person | None:
+    """The first person named. A bot cannot revalidate an entry: a problem. A member who has left still owns
+    the approved content; the job's fallback owner hears what they cannot (see reminders)."""
+    if people and people[0].get("type") == "bot":
+        name = people[0].get("name") or "an integration"
         problems.add(column, f"the owner is a bot ({name})", "set a person who can revalidate the entry")
         return None
-    email = (first.get("person") or {}).get("email")
-    if not first.get("name") and not email:
-        problems.add(column, "the owner is no longer a member of the workspace", "set a current member as the owner")
-        return None
-    return Person(id=first["id"], name=first.get("name") or email or first["id"], email=email)
+    return _person(people)
 
 
 def _step_label(name: str) -> str:

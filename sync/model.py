@@ -42,6 +42,8 @@ class Review(BaseModel):
 
     state: ReviewState = ReviewState.NOT_STARTED
     approved_version: int | None = None
+    approver: str | None = None  # who approved (where the mapping has an approver column)
+    approved_on: date | None = None
 
 
 class Steps(BaseModel):

@@ -17,7 +17,9 @@ from sync.assets import Attachment
 from sync.confluence.base import MANAGED_LABEL, ManagedPage, PageMeta
 from sync.incremental import Source
 
-ActionKind = Literal["create", "update", "retitle", "restore-edit", "noop", "keep", "keep-edit", "park", "conflict"]
+ActionKind = Literal[
+    "create", "update", "retitle", "restore-edit", "noop", "keep", "keep-edit", "park", "conflict", "archive", "restore"
+]
 ManualEdits = Literal["restore", "keep"]
 # A title to stand in while titles swap or rotate (Confluence allows each title once per space).
 PARK_SUFFIX = " (retitling)"
@@ -32,6 +34,7 @@ class DesiredPage:
     entry_version: int
     attachments: tuple[Attachment, ...] = ()
     approvals: tuple[str, ...] = ()  # who approved this version (for the version message; not content)
+    approval: dict | None = field(default=None, compare=False)  # the approval record it goes live under
     source: Source | None = None  # the Notion entry as read (recorded, not compared)
     # What comes from the Notion page body: the names of the attachments it shows, and (for an entry
     # unchanged since its publish, whose body was not read) the recorded hash of body and those files.
@@ -67,6 +70,7 @@ class DesiredPage:
             source_fingerprint=source.fingerprint,
             read_at=source.read_at,
             body_hash=self.content_hash,
+            approval=self.approval,
         )
 
 
@@ -79,10 +83,11 @@ class Action:
     desired: DesiredPage | None = None
     current: ManagedPage | None = None
     serial: bool = False  # part of a title swap or chain: applied one by one, in plan order, before the rest
+    mode: str = "move"  # archive: move under "Archived scenarios", or Confluence's own (native)
 
     @property
     def writes(self) -> bool:
-        return self.kind in ("create", "update", "retitle", "restore-edit", "park")
+        return self.kind in ("create", "update", "retitle", "restore-edit", "park", "archive", "restore")
 
 
 @dataclass(frozen=True)
@@ -177,9 +182,12 @@ def plan(
     current: list[ManagedPage],
     held: set[str],
     manual_edits: ManualEdits = "restore",
+    archive: dict[str, tuple[str, str]] | None = None,
 ) -> Plan:
     """Actions that bring Confluence to `desired`. `held` entries keep their last approved page as is.
-    With `manual_edits="keep"`, a page a person edited stays as they left it until its entry changes."""
+    With `manual_edits="keep"`, a page a person edited stays as they left it until its entry changes.
+    `archive` maps entries to take out of use to (reason, mode)."""
+    archive = archive or {}
     by_entry, copies = _originals(current)
     conflicts = _same_titles(desired, by_entry)
     result = Plan(copies=copies)
@@ -195,6 +203,10 @@ def plan(
             continue
         meta = existing.meta
         assert meta is not None
+        if meta.archived is not None:
+            reason = f"revalidated or re-approved: restored from the archive ({meta.archived.get('reason', '')})"
+            result.actions.append(Action("restore", page.notion_page_id, page.title, reason, page, existing))
+            continue
         if existing.version != meta.written_version and existing.own_edit:
             # Our own write whose record failed to save: finish it; it is no human edit.
             reason = "completing an interrupted write"
@@ -224,8 +236,16 @@ def plan(
     for entry_id, existing in by_entry.items():
         if entry_id in wanted:
             continue
-        reason = "held in Notion: the last approved version stays live" if entry_id in held else "not in this run"
-        result.actions.append(Action("keep", entry_id, existing.title, reason, None, existing))
+        assert existing.meta is not None
+        if existing.meta.archived is not None:
+            reason = "archived: " + str(existing.meta.archived.get("reason", ""))
+            result.actions.append(Action("keep", entry_id, existing.title, reason, None, existing))
+        elif entry_id in archive:
+            reason, mode = archive[entry_id]
+            result.actions.append(Action("archive", entry_id, existing.title, reason, None, existing, mode=mode))
+        else:
+            reason = "held in Notion: the last approved version stays live" if entry_id in held else "not in this run"
+            result.actions.append(Action("keep", entry_id, existing.title, reason, None, existing))
     result.actions = _order_titles(result.actions, current)
     return result
 

@@ -12,7 +12,7 @@ from pydantic import BaseModel, Field
 
 from sync.retry import ApiCaller
 
-Outcome = Literal["published", "unchanged", "held", "problem", "failed", "planned"]
+Outcome = Literal["published", "unchanged", "held", "problem", "failed", "planned", "archived"]
 
 # Exit codes a cron monitor can read.
 EXIT_OK = 0
@@ -55,13 +55,14 @@ class RunReport(BaseModel):
     confluence: ApiUsage = ApiUsage()
     errors: list[str] = Field(default_factory=list)
     warnings: list[str] = Field(default_factory=list)
+    reminders: list[str] = Field(default_factory=list)  # who was told what, in Notion
 
     def count(self, outcome: Outcome) -> int:
         return sum(1 for e in self.entries if e.outcome == outcome)
 
     @property
     def totals(self) -> dict[str, int]:
-        outcomes: list[Outcome] = ["published", "unchanged", "held", "problem", "failed", "planned"]
+        outcomes: list[Outcome] = ["published", "unchanged", "held", "problem", "failed", "planned", "archived"]
         return {o: self.count(o) for o in outcomes if self.count(o)}
 
     @property

@@ -1,6 +1,8 @@
 """One run of a job, stage by stage: read → map → gate → render → read Confluence → plan → apply → write back.
 
-Everything between the reads and the writes is pure. With `dry_run`, the run stops after planning.
+Everything between the reads and the writes is pure. With `dry_run`, the run stops after planning. A run
+first works out whether anything is to be written; only then does it take the job's lease and
+do the pass again under it, so a run with nothing to do writes nothing at all.
 """
 
 from __future__ import annotations
@@ -9,28 +11,37 @@ import contextlib
 import mimetypes
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
-from datetime import UTC, datetime
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
 from typing import Any
 
-from sync import incremental
+from sync import incremental, lifecycle, upkeep
 from sync.apply import Applied, apply
+from sync.approval import BODY_FIELDS, STEP_FIELDS, ApprovalRecord, Binding, bind
+from sync.archive import ArchiveContext
 from sync.assets import Attachment
 from sync.blocks import Body, media
 from sync.config import Job
-from sync.confluence.base import ConfluenceAdapter, ManagedPage, Target
+from sync.confluence.base import MANAGED_LABEL, ConfluenceAdapter, ManagedPage
 from sync.errors import ApiFailure, AuthError, SyncError, describe, http_status
 from sync.gate import Decision, decide
+from sync.index_page import Manifest
 from sync.limits import NOTION_BODY_CONCURRENCY
+from sync.lock import Lease
 from sync.mapping import Column, Mapping, map_page
-from sync.model import EntryProblem, Scenario
+from sync.model import EntryProblem, Lifecycle, ReviewState, Scenario
 from sync.notion import blocks as notion_blocks
+from sync.notion.comments import NotionComments
 from sync.notion.reader import NotionReader
 from sync.notion.writeback import MAX_TEXT, EntryStatus, NotionWriter, current_status
 from sync.plan import DesiredPage, ManualEdits, Plan, labels_for, plan
+from sync.plan import _originals as originals
 from sync.render import entry_page
 from sync.report import ApiUsage, EntryReport, RunReport
 from sync.retry import ApiCaller
+from sync.upkeep import IndexSite
+
+APPLY_CHUNK = 25  # actions applied between two lease renewals
 
 # Notion status write-backs in flight at once (Notion's limiter spaces them; this only overlaps latency).
 NOTION_IN_FLIGHT = 3
@@ -61,6 +72,7 @@ class Services:
     notion_caller: ApiCaller
     confluence_caller: ApiCaller
     clock: Callable[[], datetime] = lambda: datetime.now(UTC)
+    comments: NotionComments | None = None
 
 
 @dataclass
@@ -76,6 +88,9 @@ class Entry:
     attachments: tuple[Attachment, ...] = ()  # Notion-hosted media of the body, fetched with it
     body_error: tuple[str, str] | None = None  # what went wrong reading the body, and what to do
     read_at: str | None = None
+    binding: Binding | None = None
+    standing: lifecycle.Standing | None = None
+    notes: list[str] = field(default_factory=list)  # lifecycle news for the owner (status message)
 
     @property
     def page_id(self) -> str:
@@ -86,6 +101,12 @@ class Entry:
         names = [c.property for c in mapping.columns()]
         return incremental.Source(
             self.page.get("last_edited_time"), incremental.fingerprint(self.page, names, verdict), self.read_at
+        )
+
+    def again(self) -> Entry:
+        """The same Notion page for another pass, keeping what was read of its body."""
+        return Entry(
+            self.page, body=self.body, attachments=self.attachments, body_error=self.body_error, read_at=self.read_at
         )
 
 
@@ -99,12 +120,21 @@ def read_entries(services: Services, mapping: Mapping, data_source_id: str) -> t
     return [Entry(page) for page in services.reader.entries(data_source_id, ids)], missing
 
 
-def evaluate(entries: list[Entry], mapping: Mapping, job: Job, published: dict[str, ManagedPage] | None = None) -> None:
-    """Map, gate and render every entry (pure). An entry whose body was not read is mapped and gated (its
-    properties decide whether it may be published); if its page is `published`, it stands in as that page
-    (the body part as recorded), so the plan still sees every page it owns."""
+def evaluate(
+    entries: list[Entry],
+    mapping: Mapping,
+    job: Job,
+    records: dict[str, ApprovalRecord] | None = None,
+    today: date | None = None,
+    published: dict[str, ManagedPage] | None = None,
+) -> None:
+    """Map, gate and render every entry (pure). With `today`, approval is bound to content (`records`
+    are the approvals recorded so far) and the revalidation lifecycle decides what stays live.
+
+    An entry whose body was not read is mapped and gated on its properties; if its page is `published`, it
+    stands in as that page (the body part as recorded), so the plan still sees every page it owns."""
     for entry in entries:
-        entry.problems, entry.desired = None, None
+        entry.problems, entry.desired, entry.binding, entry.standing, entry.notes = None, None, None, None, []
         if entry.body_error is not None:
             entry.problems = [_body_problem(entry, mapping)]
             continue
@@ -115,30 +145,91 @@ def evaluate(entries: list[Entry], mapping: Mapping, job: Job, published: dict[s
         entry.scenario = mapped
         entry.decision = decide(mapped, job.review)
         current = (published or {}).get(entry.page_id)
-        if entry.decision.publish and entry.body is None and current is not None and current.meta is not None:
-            entry.desired = DesiredPage(
-                notion_page_id=mapped.page_id,
-                title=mapped.title,
-                body="",
-                labels=labels_for(mapped.keywords),
-                entry_version=mapped.version,
-                approvals=_approvals(mapped, job),
-                source=entry.source(mapping),
-                body_hash=current.meta.body_hash,
-            )
-        elif entry.decision.publish and entry.body is not None:
-            shown = {m.attachment for m in media(mapped.guidance)}
-            entry.desired = DesiredPage(
-                notion_page_id=mapped.page_id,
-                title=mapped.title,
-                body=entry_page(mapped, entry.decision),
-                labels=labels_for(mapped.keywords),
-                entry_version=mapped.version,
-                approvals=_approvals(mapped, job),
-                attachments=tuple(a for a in entry.attachments if a.name in shown),
-                source=entry.source(mapping),
-                from_body=frozenset(name for name in shown if name),
-            )
+        if today is not None:
+            _bind(entry, mapped, mapping, job, (records or {}).get(mapped.page_id), today, current)
+        elif entry.decision.publish:
+            entry.desired = _desired(entry, mapped, entry.decision, mapping, job, current)
+
+
+def _desired(
+    entry: Entry,
+    scenario: Scenario,
+    on_page: Decision,
+    mapping: Mapping,
+    job: Job,
+    current: ManagedPage | None,
+    approval: dict[str, Any] | None = None,
+) -> DesiredPage | None:
+    """The page an entry asks for: rendered when its body was read, else its published page standing in."""
+    common: dict[str, Any] = {
+        "notion_page_id": scenario.page_id,
+        "title": scenario.title,
+        "labels": labels_for(scenario.keywords),
+        "entry_version": scenario.version,
+        "approvals": _approvals(scenario, job),
+        "approval": approval,
+        "source": entry.source(mapping),
+    }
+    if entry.body is not None:
+        shown = {m.attachment for m in media(scenario.guidance)}
+        return DesiredPage(
+            body=entry_page(scenario, on_page),
+            attachments=tuple(a for a in entry.attachments if a.name in shown),
+            from_body=frozenset(name for name in shown if name),
+            **common,
+        )
+    if current is not None and current.meta is not None:
+        return DesiredPage(body="", body_hash=current.meta.body_hash, **common)
+    return None
+
+
+def _bind(
+    entry: Entry,
+    scenario: Scenario,
+    mapping: Mapping,
+    job: Job,
+    record: ApprovalRecord | None,
+    today: date,
+    current: ManagedPage | None,
+) -> None:
+    """Approval bound to content, then the revalidation lifecycle (pure)."""
+    reviews_only = decide(scenario.model_copy(update={"lifecycle": Lifecycle.ACTIVE}), job.review)
+    gate_reasons = () if reviews_only.publish else reviews_only.reasons
+    # What comes from an unread body is as it was approved: the body is read whenever the entry changed.
+    unread = BODY_FIELDS if entry.body is None else frozenset()
+    if entry.body is None and mapping.steps_in_body is not None:
+        unread = unread | STEP_FIELDS
+    binding = bind(scenario, gate_reasons, record, job.review, today, mapping.has_version_columns(), unread)
+    entry.binding = binding
+    if binding.changed and binding.record is not None and not binding.publish:
+        entry.notes.append("changed since approval: " + ", ".join(binding.changed))
+    if binding.problem:
+        entry.notes.append(binding.problem)
+    if scenario.lifecycle is Lifecycle.RETIRED:
+        entry.standing = lifecycle.retired()
+        entry.decision = Decision("hold", (entry.standing.reason,))
+        return
+    if scenario.lifecycle is not Lifecycle.ACTIVE or not binding.publish:
+        reasons = binding.reasons if binding.record is not None and not binding.publish else ()
+        base = entry.decision.reasons if entry.decision and not entry.decision.publish else ()
+        entry.decision = Decision("hold", tuple(dict.fromkeys((*reasons, *base))) or base)
+        if scenario.lifecycle is Lifecycle.ACTIVE and binding.record is not None:
+            # Held, so its last approved page stays live: that page still has to be revalidated in time.
+            kept = lifecycle.standing(scenario.last_revalidated, binding.record.approved_on, today, job.revalidation)
+            if kept.archive:
+                entry.standing = kept
+                entry.decision = Decision("hold", (kept.status, *entry.decision.reasons))
+        return
+    assert binding.record is not None
+    entry.standing = lifecycle.standing(scenario.last_revalidated, binding.record.approved_on, today, job.revalidation)
+    approved = f"approved by {', '.join(job.review.required)} for version {scenario.version}"
+    if entry.standing.archive:
+        entry.decision = Decision("hold", (entry.standing.status,))
+        return
+    entry.decision = Decision("publish", (approved, entry.standing.status))
+    # The page shows the stable facts only, so it is not rewritten as the days pass.
+    on_page = Decision("publish", (approved, f"next revalidation due {entry.standing.due}"))
+    entry.desired = _desired(entry, scenario, on_page, mapping, job, current, binding.record.to_json())
 
 
 def _approvals(scenario: Scenario, job: Job) -> tuple[str, ...]:
@@ -227,101 +318,186 @@ def _media_type(name: str) -> str:
     return mimetypes.guess_type(name)[0] or "application/octet-stream"
 
 
+def _differs(desired: DesiredPage | None, current: ManagedPage | None) -> bool:
+    return (
+        desired is not None
+        and current is not None
+        and current.meta is not None
+        and (desired.fingerprint != current.meta.fingerprint or current.meta.archived is not None)
+    )
+
+
 def run_job(
     job: Job,
     mapping: Mapping,
     services: Services,
     data_source_id: str,
     dry_run: bool = False,
+    allow_mass_archive: bool = False,
 ) -> tuple[RunReport, Plan]:
-    report = RunReport(job=job.name, flavor=services.confluence.flavor, dry_run=dry_run, started_at=services.clock())
+    """Read, decide, and only when something is to be written take the job's lease, read Confluence again
+    under it and write. A run with nothing to do writes nothing, not even the lease."""
     with stage("reading Notion"):
         entries, missing = read_entries(services, mapping, data_source_id)
+    with stage("reading Confluence"):
+        target = services.confluence.resolve_target(
+            job.confluence.space_key, job.confluence.parent_page_id, job.confluence.parent_title
+        )
+        site = IndexSite.open(services.confluence, target, job, create=False)
+    args = (job, mapping, services, missing, target, allow_mass_archive)
+    report, the_plan, wants = _pass(*args, entries, site, None, dry_run=dry_run, write=False)
+    if dry_run or not wants:
+        return report, the_plan
+    with stage("reading Confluence"):
+        site = IndexSite.open(services.confluence, target, job, create=True)
+    assert site.page_id is not None
+    lease = Lease(services.confluence, site.page_id, services.clock)
+    taken_over = lease.acquire()
+    try:
+        with stage("reading Confluence"):  # again, under the lease: another run may have written meanwhile
+            site = IndexSite.open(services.confluence, target, job, create=True)
+        report, the_plan, _ = _pass(*args, [e.again() for e in entries], site, lease, dry_run=False, write=True)
+        if taken_over:
+            report.warnings.append(taken_over)
+        return report, the_plan
+    finally:
+        lease.release()
+
+
+def _pass(
+    job: Job,
+    mapping: Mapping,
+    services: Services,
+    missing: list[Column],
+    target: Any,
+    allow_mass_archive: bool,
+    entries: list[Entry],
+    site: IndexSite,
+    lease: Lease | None,
+    dry_run: bool,
+    write: bool,
+) -> tuple[RunReport, Plan, bool]:
+    """One pass over the entries; without `write`, whether a writing pass would write anything."""
+    adapter = services.confluence
+    report = RunReport(job=job.name, flavor=adapter.flavor, dry_run=dry_run, started_at=services.clock())
     for column in missing:
         report.warnings.append(
             f"status not written back: the database has no {column.type} property '{column.property}'"
             " (add it, or remove `writeback` from the mapping)"
         )
+    today = lifecycle.local_date(services.clock(), job.zone)
     with stage("reading Confluence"):
-        target = services.confluence.resolve_target(
-            job.confluence.space_key, job.confluence.parent_page_id, job.confluence.parent_title
-        )
-        current = services.confluence.find_managed(target)
-    pages = {p.meta.notion_page_id: p for p in current if p.meta}
-
-    evaluate(entries, mapping, job)  # properties only: which entries may be published
+        current = adapter.find_managed(target)
+        relabel, notes = site.find_unlabelled(current)
+    report.warnings.extend(notes)
+    current = [*current, *relabel]
+    records = site.records(current)
+    by_entry, _ = originals(current)  # a person's copy of a page is not the entry's page
+    evaluate(entries, mapping, job, records, today)  # properties only: which entries may be published
     with stage("reading page bodies"):
         bot_id = services.reader.bot_id()
-        changed = [e for e in entries if needs_body(e, pages.get(e.page_id), mapping, bot_id)]
-        read_bodies(services.reader, changed, services.clock)
-        evaluate(entries, mapping, job, pages)
-        # A page that would change although its entry did not (new files from a later stage, new labels):
-        # its body is needed after all.
-        stale = [e for e in entries if e.body is None and _differs(e.desired, pages.get(e.page_id))]
+        unread = [e for e in entries if e.body is None and e.body_error is None]
+        # An approval is first recorded from the whole entry, body included.
+        first = [e for e in unread if e.decision is not None and e.decision.publish and e.page_id not in records]
+        changed = [e for e in unread if needs_body(e, by_entry.get(e.page_id), mapping, bot_id)]
+        read_bodies(services.reader, list({id(e): e for e in [*changed, *first]}.values()), services.clock)
+        evaluate(entries, mapping, job, records, today, by_entry)
+        # A page that would change although its entry did not (new files from a later stage, new labels, a
+        # restore): its body is needed after all.
+        stale = [e for e in entries if e.body is None and _differs(e.desired, by_entry.get(e.page_id))]
         read_bodies(services.reader, stale, services.clock)
-    evaluate(stale, mapping, job)
+    evaluate(stale, mapping, job, records, today, by_entry)
+    manifest = Manifest(dict(site.manifest.entries), dict(site.manifest.digests), site.manifest.body_hash)
+    known = {e.page_id for e in entries}
 
+    # Natively archived in Confluence: nothing can take it out through the API, so never publish a duplicate.
+    for entry in entries:
+        listed = by_entry.get(entry.page_id)
+        archived = (listed.meta.archived if listed and listed.meta else None) or (
+            manifest.entries.get(entry.page_id, {}).get("archived")
+        )
+        if entry.desired is not None and (archived or {}).get("mode") == "native":
+            entry.desired = None
+            entry.decision = Decision("hold", ("archived in Confluence: a space admin must restore it",))
+
+    archive = upkeep.archive_candidates(job, entries, by_entry, known, report)
+    archive = upkeep.archive_safety(adapter, job, archive, by_entry, report, allow_mass_archive)
     held = {e.page_id for e in entries if e.decision is not None and not e.decision.publish}
     manual_edits: ManualEdits = job.manual_edits
-    the_plan = plan([e.desired for e in entries if e.desired], current, held, manual_edits)
+    the_plan = plan([e.desired for e in entries if e.desired], current, held, manual_edits, archive)
     report.warnings.extend(str(copy) for copy in the_plan.copies)
-    _apply_and_write_back(entries, the_plan, target, mapping, services, report, manual_edits, dry_run, missing)
+
+    actions = {a.notion_page_id: a for a in the_plan.actions}
+    wants = site.page_id is None or bool(the_plan.writes or relabel)
+    writeback = mapping.writeback is not None and not missing
+    by_id = {e.page_id: e for e in entries}
+    rows: dict[str, EntryReport] = {}
+    applied: dict[str, Applied] = {}
+    # Each entry's Notion status goes as soon as its page is written (the two APIs work side by side, each
+    # under its own limiter); the report lists entries in Notion's order, whatever the timing.
+    with ThreadPoolExecutor(max_workers=NOTION_IN_FLIGHT) as notion:
+
+        def finish(entry: Entry, result: Applied | None) -> None:
+            nonlocal wants
+            row = _entry_report(entry, actions.get(entry.page_id), result, by_entry, services, dry_run)
+            rows[entry.page_id] = row
+            if result is not None and result.incomplete:
+                report.errors.append(f"'{row.title}': {result.incomplete}")
+            if entry.binding is not None and entry.binding.reset:
+                wants = True
+                if write:
+                    notion.submit(_reset_reviews, entry, mapping, services, report)
+            if writeback:
+                assert mapping.writeback is not None
+                if current_status(entry.page, mapping.writeback) != _status_for(row):
+                    wants = True
+                    if write:
+                        notion.submit(_write_back, entry, row, mapping, services, report)
+
+        def on_applied(result: Applied) -> None:
+            if result.action.kind == "park":
+                return
+            applied[result.action.notion_page_id] = result
+            entry = by_id.get(result.action.notion_page_id)
+            if entry is not None:
+                finish(entry, result)
+
+        writing = {a.notion_page_id for a in the_plan.actions if a.writes} if write else set()
+        for entry in entries:
+            if entry.page_id not in writing:
+                finish(entry, None)
+        if write:
+            for page in relabel:
+                adapter.add_labels(page.id, [MANAGED_LABEL])
+            context = ArchiveContext(today.isoformat(), site.archive_parent)
+            # In chunks, renewing the lease between them, so a long run keeps it.
+            for start in range(0, len(the_plan.actions), APPLY_CHUNK):
+                if lease is not None:
+                    lease.renew_if_due()
+                chunk = Plan(the_plan.actions[start : start + APPLY_CHUNK])
+                apply(adapter, target, chunk, manual_edits, on_applied, lifecycle=context)
+        for entry in entries:  # a write that never reported back (it cannot, but the report must be whole)
+            if entry.page_id not in rows:
+                finish(entry, applied.get(entry.page_id))
+    report.entries.extend(rows[e.page_id] for e in entries)
+    for entry_id, result in applied.items():
+        if entry_id not in known and result.error and result.action.current is not None:
+            report.errors.append(f"archiving page {result.action.current.id} failed: {result.error}")
+
+    upkeep.update_manifest(manifest, entries, applied, by_entry)
+    if not dry_run:
+        wants = upkeep.remind(job, entries, manifest, services, report, today, write) or wants
+        if write:
+            upkeep.write_audit(job, applied, report, services)
+            with stage("writing the index page"):
+                site.save(manifest, upkeep.listed(manifest, adapter.page_url))
+        else:
+            wants = wants or site.changed(manifest, upkeep.listed(manifest, adapter.page_url))
 
     report.notion = ApiUsage.of(services.notion_caller)
     report.confluence = ApiUsage.of(services.confluence_caller)
     report.finished_at = services.clock()
-    return report, the_plan
-
-
-def _apply_and_write_back(
-    entries: list[Entry],
-    the_plan: Plan,
-    target: Target,
-    mapping: Mapping,
-    services: Services,
-    report: RunReport,
-    manual_edits: ManualEdits,
-    dry_run: bool,
-    missing: list[Column],
-) -> None:
-    """Confluence writes, and each entry's Notion status as soon as its page is written (the two APIs work
-    side by side, each under its own limiter). The report lists entries in Notion's order, whatever the timing."""
-    actions = {a.notion_page_id: a for a in the_plan.actions}  # a title swap's last step is the entry's action
-    pages = {a.notion_page_id: a.current for a in the_plan.actions if a.current is not None}
-    by_id = {e.page_id: e for e in entries}
-    rows: dict[str, EntryReport] = {}
-    write_back = not dry_run and mapping.writeback is not None and not missing
-    with ThreadPoolExecutor(max_workers=NOTION_IN_FLIGHT) as notion:
-
-        def finish(entry: Entry, applied: Applied | None) -> None:
-            row = _entry_report(entry, actions.get(entry.page_id), applied, pages, services, dry_run)
-            rows[entry.page_id] = row
-            if applied is not None and applied.incomplete:
-                report.errors.append(f"'{row.title}': {applied.incomplete}")
-            if write_back:
-                notion.submit(_write_back, entry, row, mapping, services, report)
-
-        def on_applied(applied: Applied) -> None:
-            entry = by_id.get(applied.action.notion_page_id)
-            if entry is not None and applied.action.kind != "park":
-                finish(entry, applied)
-
-        writing = set() if dry_run else {a.notion_page_id for a in the_plan.actions if a.writes}
-        for entry in entries:
-            if entry.page_id not in writing:
-                finish(entry, None)
-        if not dry_run:
-            apply(services.confluence, target, the_plan, manual_edits, on_applied)
-    report.entries.extend(rows[e.page_id] for e in entries)
-
-
-def _differs(desired: DesiredPage | None, current: ManagedPage | None) -> bool:
-    return (
-        desired is not None
-        and current is not None
-        and current.meta is not None
-        and (desired.fingerprint != current.meta.fingerprint)
-    )
+    return report, the_plan, wants
 
 
 def _entry_report(
@@ -338,7 +514,7 @@ def _entry_report(
         row.outcome = "problem"
         row.problems = [str(p) for p in entry.problems]
     elif entry.decision is not None:
-        row.reasons = list(entry.decision.reasons)
+        row.reasons = [*entry.decision.reasons, *entry.notes]
     if applied is not None:
         action = applied.action  # re-planned after a conflict, it may differ from the plan's
     if action is not None:
@@ -349,6 +525,16 @@ def _entry_report(
     if page is not None:
         row.confluence_page_id = page.id
         row.confluence_url = services.confluence.page_url(page.id)
+    if entry.standing is not None and entry.standing.archive and page is not None:
+        archived = (page.meta.archived if page.meta else None) or (action is not None and action.kind == "archive")
+        if dry_run and action is not None and action.writes:
+            row.outcome = "planned"
+        elif applied is not None and applied.error:
+            row.outcome = "failed"
+            row.problems.append(applied.error)
+        elif archived:
+            row.outcome = "archived"
+        return row
     if entry.desired is None:
         return row
     if action is not None and action.kind == "conflict":
@@ -372,6 +558,8 @@ def _entry_report(
 def _status_for(row: EntryReport) -> EntryStatus:
     if row.outcome in ("published", "unchanged"):
         status, message = "Published", "; ".join(row.reasons)
+    elif row.outcome == "archived":
+        status, message = "Archived", "; ".join(row.reasons)
     elif row.outcome == "problem":
         status, message = "Problem", "\n".join(row.problems)
     elif row.outcome == "failed":
@@ -385,9 +573,26 @@ def _status_for(row: EntryReport) -> EntryStatus:
 def _write_back(entry: Entry, row: EntryReport, mapping: Mapping, services: Services, report: RunReport) -> None:
     assert mapping.writeback is not None
     desired = _status_for(row)
-    if current_status(entry.page, mapping.writeback) == desired:
-        return
     try:
         services.writer.write_status(entry.page_id, desired, mapping.writeback)
     except Exception as error:  # the entry's outcome stands; the missing status is reported
         report.errors.append(f"status write-back to '{row.title}' failed: {describe(error)}")
+
+
+def _reset_reviews(entry: Entry, mapping: Mapping, services: Services, report: RunReport) -> None:
+    """`reset_reviews`: a changed entry's review columns go back to the team's "in review" option."""
+    if entry.binding is None or not entry.binding.reset:
+        return
+    option = next((name for name, state in mapping.values.review.items() if state is ReviewState.IN_REVIEW), None)
+    if option is None:
+        report.warnings.append("reviews not reset: the mapping's review values have no 'in_review' option")
+        return
+    columns = [
+        (mapping.reviews[n].state.property, mapping.reviews[n].state.type, option)
+        for n in entry.binding.reset
+        if n in mapping.reviews
+    ]
+    try:
+        services.writer.reset_reviews(entry.page_id, columns)
+    except Exception as error:
+        report.errors.append(f"resetting the reviews of '{entry.page_id}' failed: {describe(error)}")

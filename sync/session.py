@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import time
 from collections.abc import Callable, Iterator
+from datetime import datetime
 
 from sync.config import Credentials, Job
 from sync.confluence import connect
@@ -12,6 +13,7 @@ from sync.errors import ConfigError
 from sync.limits import CONFLUENCE_BURST, CONFLUENCE_RATE, NOTION_WINDOW_S
 from sync.mapping import Mapping
 from sync.notion.client import make_client
+from sync.notion.comments import NotionComments
 from sync.notion.reader import NotionReader
 from sync.notion.writeback import NotionWriter
 from sync.plan import Plan
@@ -55,6 +57,7 @@ def open_services(
             confluence=connect(credentials, confluence_caller, timeout_s),
             notion_caller=reader.caller,
             confluence_caller=confluence_caller,
+            comments=NotionComments(reader.client, reader.caller),
         )
 
 
@@ -100,9 +103,13 @@ def run_once(
     dry_run: bool = False,
     sleep: Callable[[float], None] = time.sleep,
     timeout_s: float = 30,
+    allow_mass_archive: bool = False,
+    clock: Callable[[], datetime] | None = None,
 ) -> tuple[RunReport, Plan]:
     if not data_source_id:
         raise ConfigError(f"job '{job.name}' names no notion.data_source_id", "add it to scheduler.yaml")
     mapping = Mapping.load(job.mapping)
     with open_services(credentials, sleep, timeout_s) as services:
-        return run_job(job, mapping, services, data_source_id, dry_run=dry_run)
+        if clock is not None:
+            services.clock = clock
+        return run_job(job, mapping, services, data_source_id, dry_run=dry_run, allow_mass_archive=allow_mass_archive)

@@ -13,6 +13,7 @@ from sync.assets import Attachment
 
 PROPERTY_KEY = "scenario-sync"
 MANAGED_LABEL = "scenario-sync-managed"
+ARCHIVED_LABEL = "scenario-sync-archived"
 
 
 @dataclass(frozen=True)
@@ -33,6 +34,8 @@ class PageMeta:
     source_fingerprint: str | None = None
     read_at: str | None = None
     body_hash: str | None = None  # the body and the files it shows, so an unread body still compares
+    approval: dict[str, Any] | None = None  # the approval record the content went live under
+    archived: dict[str, Any] | None = None  # set while archived: reason, date, mode, what restore needs
 
     def to_json(self) -> dict[str, Any]:
         data = self.__dict__.copy()
@@ -57,6 +60,8 @@ class PageMeta:
                 attachments={str(k): str(v) for k, v in value["attachments"].items()}
                 if isinstance(value.get("attachments"), dict)
                 else None,
+                approval=value.get("approval"),
+                archived=value.get("archived"),
                 **optional,  # absent from pages written before incremental reads
             )
         except (KeyError, TypeError, ValueError, AttributeError):
@@ -76,6 +81,26 @@ class ManagedPage:
     last_editor_id: str = ""  # account id (Cloud) or user name (Data Center) of the current version's author
     edited_at: str = ""  # when the current version was written (ISO 8601, as Confluence gives it)
     own_edit: bool = False  # the current version was written by the sync's own account
+
+
+@dataclass(frozen=True)
+class Property:
+    """A content property as read, with the version its next write must raise (Confluence's version check)."""
+
+    key: str
+    value: Any
+    version: int
+    id: str | None = None
+
+
+@dataclass(frozen=True)
+class PageVersion:
+    """One version in a page's history: who wrote it, when, and the version message."""
+
+    number: int
+    when: str
+    message: str
+    by: str
 
 
 @dataclass(frozen=True)
@@ -119,3 +144,43 @@ class ConfluenceAdapter(Protocol):
     def get_managed(self, page_id: str) -> ManagedPage: ...
 
     def page_url(self, page_id: str) -> str: ...
+
+    # --- the page lifecycle: index and archive pages, content properties, moves, history ------------------
+    def get_property(self, page_id: str, key: str) -> Property | None: ...
+
+    def set_property(self, page_id: str, key: str, value: Any, current: Property | None) -> Property:
+        """Create (`current` None) or raise the version of a property; `PropertyConflict` when someone else
+        wrote it first (409)."""
+        ...
+
+    def ensure_page(self, target: Target, title: str, body: str, role: str) -> str:
+        """The id of the sync's own `role` page (index, archive) below the job's parent, created if missing."""
+        ...
+
+    def get_body(self, page_id: str) -> tuple[str, int, str]:
+        """Title, version and storage body of a page."""
+        ...
+
+    def update_body(self, page_id: str, title: str, body: str, message: str) -> None: ...
+
+    def children(self, page_id: str) -> list[str]:
+        """Ids of a page's direct child pages."""
+        ...
+
+    def archive_page(
+        self, page: ManagedPage, archive_parent_id: str, body: str, meta: PageMeta, message: str
+    ) -> ManagedPage: ...
+
+    def restore_page(
+        self, page: ManagedPage, parent_id: str, title: str, body: str, labels: list[str], meta: PageMeta, message: str
+    ) -> ManagedPage: ...
+
+    def archive_native(self, page: ManagedPage, meta: PageMeta) -> ManagedPage: ...
+
+    def history(self, page_id: str) -> list[PageVersion]: ...
+
+    def add_labels(self, page_id: str, labels: list[str]) -> None: ...
+
+    def put_attachment(self, page_id: str, name: str, data: bytes) -> None: ...
+
+    def get_attachment(self, page_id: str, name: str) -> bytes | None: ...

@@ -3,13 +3,14 @@ v1, the only places where v2 has no equivalent. Uses atlassian-python-api's v2 c
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any, cast
 
 from atlassian import Confluence
 
-from sync.confluence.base import PROPERTY_KEY, ManagedPage, PageMeta, Target
+from sync.confluence.base import PROPERTY_KEY, ManagedPage, PageMeta, PageVersion, Property, Target
 from sync.confluence.surface import V1, Found, Surface
-from sync.errors import ConfigError
+from sync.errors import ApiFailure, ConfigError
 from sync.retry import ApiCaller
 
 
@@ -119,3 +120,79 @@ class CloudConfluence(Surface):
         data = {"key": PROPERTY_KEY, "value": meta.to_json(), "version": {"number": number}}
         path = f"api/v2/pages/{page.id}/properties/{page.property_id}"
         self.write(lambda: self.client.put(path, data=data), idempotent=True)
+
+    def _move_page(self, page_id: str, number: int, title: str, body: str, message: str, parent_id: str) -> None:
+        payload = {
+            "id": page_id,
+            "status": "current",
+            "title": title,
+            "parentId": parent_id,
+            "body": {"representation": "storage", "value": body},
+            "version": {"number": number, "message": message},
+        }
+        self.write(lambda: self.client.put(f"api/v2/pages/{page_id}", data=payload), idempotent=True)
+
+    def get_property(self, page_id: str, key: str) -> Property | None:
+        found = self.read(f"api/v2/pages/{page_id}/properties", {"key": key}).get("results", [])
+        if not found:
+            return None
+        prop = found[0]
+        return Property(key, prop.get("value"), int(prop["version"]["number"]), str(prop["id"]))
+
+    def _write_named_property(self, page_id: str, key: str, value: Any, current: Property | None) -> Property:
+        if current is None:
+            data: dict[str, Any] = {"key": key, "value": value}
+            made = self.write(
+                lambda: self.client.post(f"api/v2/pages/{page_id}/properties", data=data), idempotent=False
+            )
+            return Property(key, value, 1, str(made["id"]))
+        number = current.version + 1
+        data = {"key": key, "value": value, "version": {"number": number}}
+        path = f"api/v2/pages/{page_id}/properties/{current.id}"
+        self.write(lambda: self.client.put(path, data=data), idempotent=True)
+        return replace(current, value=value, version=number)
+
+    def get_body(self, page_id: str) -> tuple[str, int, str]:
+        page = self.read(f"api/v2/pages/{page_id}", {"body-format": "storage"})
+        return page["title"], int(page["version"]["number"]), page["body"]["storage"]["value"]
+
+    def children(self, page_id: str) -> list[str]:
+        ids: list[str] = []
+        path: str | None = f"api/v2/pages/{page_id}/children"
+        params: dict[str, Any] | None = {"limit": 250}
+        while path:
+            found = self.read(path, params)
+            ids.extend(str(child["id"]) for child in found.get("results", []))
+            next_link = found.get("_links", {}).get("next")
+            path, params = (next_link.removeprefix("/wiki").lstrip("/"), None) if next_link else (None, None)
+        return ids
+
+    def history(self, page_id: str) -> list[PageVersion]:
+        out: list[PageVersion] = []
+        path: str | None = f"api/v2/pages/{page_id}/versions"
+        params: dict[str, Any] | None = {"limit": 250, "sort": "modified-date"}
+        while path:
+            found = self.read(path, params)
+            for item in found.get("results", []):
+                when, message = item.get("createdAt", ""), item.get("message", "")
+                out.append(PageVersion(int(item["number"]), when, message, item.get("authorId", "")))
+            next_link = found.get("_links", {}).get("next")
+            path, params = (next_link.removeprefix("/wiki").lstrip("/"), None) if next_link else (None, None)
+        return sorted(out, key=lambda v: v.number)
+
+    def archive_native(self, page: ManagedPage, meta: PageMeta) -> ManagedPage:
+        """Confluence's own archive (v1, Cloud): record it on the page first (an archived page may refuse
+        writes), then start the long task and follow it to the end."""
+        property_id, property_version = self._write_property(page, meta)
+        body = {"pages": [{"id": int(page.id)}]}
+        # Not repeated on a 5xx: a second archive of a page already archiving is refused, not doubled.
+        task = self.write(lambda: self.client.post(f"{V1}/content/archive", data=body), idempotent=False)
+        task_id = str(task["id"])
+        for _ in range(60):
+            status = self.read(f"{V1}/longtask/{task_id}")
+            if status.get("finished"):
+                if not status.get("successful"):
+                    raise ApiFailure(f"archiving page {page.id} failed in Confluence", "look at the page, run again")
+                return replace(page, meta=meta, property_id=property_id, property_version=property_version)
+            self.caller.sleep(1)
+        raise ApiFailure(f"archiving page {page.id} did not finish", "run again; the next run checks it")

@@ -8,9 +8,9 @@ from typing import Any
 from atlassian import Confluence
 
 from sync.confluence import v1
-from sync.confluence.base import PROPERTY_KEY, ManagedPage, PageMeta, Target
+from sync.confluence.base import PROPERTY_KEY, ManagedPage, PageMeta, PageVersion, Property, Target
 from sync.confluence.surface import V1, Found, Surface
-from sync.errors import ConfigError
+from sync.errors import ConfigError, http_status
 from sync.retry import ApiCaller
 
 _EXPAND = f"version,history,body.storage,metadata.labels,metadata.properties.{PROPERTY_KEY}"
@@ -103,3 +103,62 @@ class DataCenterConfluence(Surface):
         data = {"key": PROPERTY_KEY, "value": meta.to_json(), "version": {"number": number, "minorEdit": True}}
         path = f"{V1}/content/{page.id}/property/{PROPERTY_KEY}"
         self.write(lambda: self.client.put(path, data=data), idempotent=True)
+
+    def _move_page(self, page_id: str, number: int, title: str, body: str, message: str, parent_id: str) -> None:
+        payload = {
+            "id": page_id,
+            "type": "page",
+            "title": title,
+            "ancestors": [{"id": parent_id}],
+            "body": {"storage": {"value": body, "representation": "storage"}},
+            "version": {"number": number, "message": message, "minorEdit": True},
+        }
+        self.write(lambda: self.client.put(f"{V1}/content/{page_id}", data=payload), idempotent=True)
+
+    def get_property(self, page_id: str, key: str) -> Property | None:
+        try:
+            prop = self.read(f"{V1}/content/{page_id}/property/{key}")
+        except Exception as error:
+            if http_status(error) == 404:
+                return None
+            raise
+        if not prop:
+            return None
+        return Property(key, prop.get("value"), int(prop["version"]["number"]), str(prop.get("id") or ""))
+
+    def _write_named_property(self, page_id: str, key: str, value: Any, current: Property | None) -> Property:
+        # A PUT at version 1 creates the key, and fails with 409 if someone created it first.
+        number = 1 if current is None else current.version + 1
+        data = {"key": key, "value": value, "version": {"number": number}}
+        path = f"{V1}/content/{page_id}/property/{key}"
+        self.write(lambda: self.client.put(path, data=data), idempotent=True)
+        return Property(key, value, number, current.id if current else None)
+
+    def get_body(self, page_id: str) -> tuple[str, int, str]:
+        page = self.read(f"{V1}/content/{page_id}", {"expand": "body.storage,version"})
+        return page["title"], int(page["version"]["number"]), page["body"]["storage"]["value"]
+
+    def children(self, page_id: str) -> list[str]:
+        ids: list[str] = []
+        start = 0
+        while True:
+            found = self.read(f"{V1}/content/{page_id}/child/page", {"start": start, "limit": 100})
+            results = found.get("results", [])
+            ids.extend(str(child["id"]) for child in results)
+            if len(results) < found.get("limit", 100) or not found.get("_links", {}).get("next"):
+                return ids
+            start += len(results)
+
+    def history(self, page_id: str) -> list[PageVersion]:
+        out: list[PageVersion] = []
+        start = 0
+        while True:
+            found = self.read(f"{V1}/content/{page_id}/version", {"start": start, "limit": 100})
+            results = found.get("results", [])
+            for item in results:
+                by = item.get("by", {})
+                who = by.get("displayName") or by.get("username") or ""
+                out.append(PageVersion(int(item["number"]), item.get("when", ""), item.get("message", ""), who))
+            if not found.get("_links", {}).get("next") or not results:
+                return sorted(out, key=lambda v: v.number)
+            start += len(results)

@@ -13,9 +13,21 @@ from atlassian.rest_client import AtlassianRestAPI
 
 from sync.assets import Attachment
 from sync.confluence import v1
-from sync.confluence.base import ManagedPage, PageMeta, Target
-from sync.errors import PageChanged, PartialWrite, TitleCollision, describe
+from sync.confluence.base import ARCHIVED_LABEL, ManagedPage, PageMeta, PageVersion, Property, Target
+from sync.errors import (
+    ConfigError,
+    PageChanged,
+    PartialWrite,
+    PropertyConflict,
+    SyncError,
+    TitleCollision,
+    describe,
+    http_status,
+)
 from sync.retry import TRANSIENT_STATUSES, ApiCaller, is_connection_failure, status_of
+
+# Marks the sync's own pages (the index, "Archived scenarios"): {"role": ..., "title": ...}.
+ROLE_KEY = "scenario-sync-role"
 
 V1 = "rest/api"
 HASH_PREFIX = "sha256:"  # an uploaded attachment's comment: its content hash, so a re-run can tell it is there
@@ -78,6 +90,28 @@ class Surface(ABC):
 
     @abstractmethod
     def _put_property(self, page: ManagedPage, meta: PageMeta, number: int) -> None: ...
+
+    @abstractmethod
+    def _move_page(self, page_id: str, number: int, title: str, body: str, message: str, parent_id: str) -> None:
+        """A new version that also moves the page under `parent_id`."""
+
+    @abstractmethod
+    def get_property(self, page_id: str, key: str) -> Property | None: ...
+
+    @abstractmethod
+    def _write_named_property(self, page_id: str, key: str, value: Any, current: Property | None) -> Property: ...
+
+    @abstractmethod
+    def get_body(self, page_id: str) -> tuple[str, int, str]: ...
+
+    @abstractmethod
+    def children(self, page_id: str) -> list[str]: ...
+
+    @abstractmethod
+    def history(self, page_id: str) -> list[PageVersion]: ...
+
+    @abstractmethod
+    def title_taken(self, target: Target, title: str) -> str | None: ...
 
     # --- shared -----------------------------------------------------------------------------------------
     def read(self, path: str, params: dict[str, Any] | None = None) -> Any:
@@ -325,3 +359,123 @@ class Surface(ABC):
 
     def page_url(self, page_id: str) -> str:
         return f"{self.base_url}/pages/viewpage.action?pageId={page_id}"
+
+    # --- the page lifecycle ---------------------------------------------------------------------------------
+    def set_property(self, page_id: str, key: str, value: Any, current: Property | None) -> Property:
+        try:
+            return self._write_named_property(page_id, key, value, current)
+        except SyncError:
+            raise
+        except Exception as error:
+            # Our own write may have landed with its answer lost (then a retry meets 409): look first.
+            if status_of(error) in (400, 409) or is_connection_failure(error):
+                now = self.get_property(page_id, key)
+                if now is not None and now.value == value and now.version == (current.version + 1 if current else 1):
+                    return now
+            # 409: the version moved on (or the key was created) since we read it. Data Center's v1 answers
+            # a create of an existing key with 400, so a create that fails is re-read before deciding.
+            status = http_status(error)
+            if status == 409 or (status == 400 and current is None and self.get_property(page_id, key)):
+                raise PropertyConflict(
+                    f"content property {key} on page {page_id} was changed by someone else", "run again"
+                ) from error
+            raise
+
+    def ensure_page(self, target: Target, title: str, body: str, role: str) -> str:
+        found = self.title_taken(target, title)
+        if found is not None:
+            mark = self.get_property(found, ROLE_KEY)
+            if mark is None and self._half_made(found, body):  # a run died between the create and the mark
+                self.set_property(found, ROLE_KEY, {"role": role, "title": title}, None)
+                return found
+            if mark is None or (mark.value or {}).get("role") != role:
+                raise ConfigError(
+                    f"a page titled '{title}' exists (id {found}) and was not created by scenario-sync",
+                    "rename or move that page; scenario-sync keeps its own page under that title",
+                )
+            return found
+        try:
+            created = self._post_page(target, title, body, [], None, "scenario-sync: created")
+        except Exception as error:
+            # The create may have landed with its answer lost: look it up rather than create twice.
+            if status_of(error) != 400 and not is_connection_failure(error):
+                raise
+            found = self.title_taken(target, title)
+            if found is None or not self._half_made(found, body):
+                raise
+            created = {"id": found}
+        page_id = str(created["id"])
+        self.set_property(page_id, ROLE_KEY, {"role": role, "title": title}, None)
+        return page_id
+
+    def _half_made(self, page_id: str, body: str) -> bool:
+        """Our own create, never edited since: version 1 with exactly the body we create such pages with."""
+        _, number, current = self.get_body(page_id)
+        return number == 1 and current == body
+
+    def update_body(self, page_id: str, title: str, body: str, message: str) -> None:
+        _, number, _ = self.get_body(page_id)
+        try:
+            self._put_page(page_id, number + 1, title, body, message)
+        except Exception as error:
+            if status_of(error) != 409 and not is_connection_failure(error):
+                raise
+            _, now, current = self.get_body(page_id)  # our write landed, its answer lost: done
+            if not (now == number + 1 and current == body):
+                raise
+
+    def archive_page(
+        self, page: ManagedPage, archive_parent_id: str, body: str, meta: PageMeta, message: str
+    ) -> ManagedPage:
+        """Move under the archive page with the banner on top, the keyword labels the sync added swapped for
+        the archived label; the property keeps what restore needs. Each step repeats harmlessly."""
+        number = page.version + 1
+        self._move_page(page.id, number, page.title, body, message, archive_parent_id)
+        ours = set(meta.labels) if meta.labels is not None else set(page.labels)
+        keywords = {label for label in ours if not label.startswith("scenario-sync-")}
+        v1.add_labels(self.client, self.caller, V1, page.id, [ARCHIVED_LABEL])
+        for name in sorted(keywords & page.labels):
+            v1.remove_label(self.client, self.caller, V1, page.id, name)
+        kept = tuple(sorted((ours - keywords) | {ARCHIVED_LABEL}))
+        moved = replace(page, version=number)
+        meta = replace(meta, written_version=number, labels=kept)
+        property_id, property_version = self._write_property(moved, meta)
+        labels = frozenset((page.labels - keywords) | {ARCHIVED_LABEL})
+        return ManagedPage(page.id, page.title, number, "", labels, meta, property_id, property_version)
+
+    def restore_page(
+        self, page: ManagedPage, parent_id: str, title: str, body: str, labels: list[str], meta: PageMeta, message: str
+    ) -> ManagedPage:
+        """Back under the job's parent with the approved body; `_mark` puts the labels back and takes the
+        archived label off (the sync added it), then records the page as live."""
+        number = page.version + 1
+        self._move_page(page.id, number, title, body, message, parent_id)
+        with _after_write(replace(page, title=title, version=number, own_edit=True)):
+            return self._mark(page, number, title, labels, replace(meta, archived=None), ())
+
+    def archive_native(self, page: ManagedPage, meta: PageMeta) -> ManagedPage:
+        raise SyncError(
+            f"Confluence's own archive is not available on {self.flavor}",
+            "use archive.mode: move (the default) for this job",
+        )
+
+    def add_labels(self, page_id: str, labels: list[str]) -> None:
+        v1.add_labels(self.client, self.caller, V1, page_id, labels)
+
+    def put_attachment(self, page_id: str, name: str, data: bytes) -> None:
+        """Create or replace a file on a page (v1 on both surfaces; the same upload repeats harmlessly)."""
+        path = f"{V1}/content/{page_id}/child/attachment"
+        headers = {"X-Atlassian-Token": "no-check", "Accept": "application/json"}  # multipart: no JSON type
+        self.write(
+            lambda: self.client.put(
+                path, data={"minorEdit": "true"}, files={"file": (name, data, "application/json")}, headers=headers
+            ),
+            idempotent=True,
+        )
+
+    def get_attachment(self, page_id: str, name: str) -> bytes | None:
+        found = self.read(f"{V1}/content/{page_id}/child/attachment", {"filename": name}).get("results", [])
+        if not found:
+            return None
+        link = found[0]["_links"]["download"].lstrip("/")
+        return self.caller.call(lambda: self.client.get(link, not_json_response=True), idempotent=True)

@@ -57,9 +57,10 @@ def _choice(column: Column, name: str) -> dict[str, Any]:
 
 
 def entry_properties(
-    entry: DemoEntry, mapping: Mapping, owner_id: str | None, today: date
+    entry: DemoEntry, mapping: Mapping, owner_id: str | None, today: date, reviewers: dict[str, str] | None = None
 ) -> dict[str, dict[str, Any]]:
-    """An example entry's property values, named as `mapping` names them."""
+    """An example entry's property values, named as `mapping` names them (`reviewers`: who gives each review,
+    by Notion user id, for mappings with approver columns)."""
     f, q = mapping.fields, mapping.quick_reference
     lifecycle = _option_name(mapping.values.lifecycle, Lifecycle(entry.lifecycle.lower()))
     props: dict[str, Any] = {
@@ -83,11 +84,11 @@ def entry_properties(
             props[getattr(mapping.steps, name).property] = {"rich_text": rich_text(text)}
     for name, text in entry.quick.items():
         props[getattr(q, name).property] = {"rich_text": rich_text(text)}
-    _reviews(entry, mapping, props)
+    _reviews(entry, mapping, props, reviewers or {}, today)
     return props
 
 
-def _reviews(entry: DemoEntry, mapping: Mapping, props: dict[str, Any]) -> None:
+def _reviews(entry: DemoEntry, mapping: Mapping, props: dict[str, Any], reviewers: dict[str, str], today: date) -> None:
     for review, (state, approved_for) in entry.reviews.items():
         cols = mapping.reviews.get(review)
         if cols is None:
@@ -95,6 +96,10 @@ def _reviews(entry: DemoEntry, mapping: Mapping, props: dict[str, Any]) -> None:
         props[cols.state.property] = _choice(cols.state, _option_name(mapping.values.review, _DEMO_REVIEW[state]))
         if cols.approved_version is not None and approved_for is not None:
             props[cols.approved_version.property] = {"number": approved_for}
+        if approved_for is not None and cols.approver is not None and review in reviewers:
+            props[cols.approver.property] = {"people": [{"object": "user", "id": reviewers[review]}]}
+        if approved_for is not None and cols.approved_on is not None:
+            props[cols.approved_on.property] = {"date": {"start": (today - timedelta(days=25)).isoformat()}}
     approvals = mapping.approvals
     if approvals is None:
         return

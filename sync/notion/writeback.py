@@ -3,6 +3,7 @@ nothing new writes nothing)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,7 +18,7 @@ MAX_TEXT = 2000
 
 @dataclass(frozen=True)
 class EntryStatus:
-    status: str  # Published | Held | Problem | Not published
+    status: str  # Published | Held | Archived | Problem | Not published
     message: str
     page_url: str | None
 
@@ -49,3 +50,8 @@ class NotionWriter:
         self.caller.call(
             lambda: self.client.pages.update(page_id, properties=properties), idempotent=True, kind="write"
         )
+
+    def reset_reviews(self, page_id: str, columns: Sequence[tuple[str, str, str]]) -> None:
+        """Set review columns (property, select|status, option) back to the team's "in review" option."""
+        body = {prop: {kind: {"name": option}} for prop, kind, option in columns}
+        self.caller.call(lambda: self.client.pages.update(page_id, properties=body), idempotent=True, kind="write")

@@ -1,7 +1,8 @@
 """The demo scenario library: five panic scenarios a support team scripts for new chat agents.
 
 Each entry is set up to show one state the sync has to handle: fully approved, edited after approval,
-pending legal review, owner revalidation overdue, and one with a required field left empty.
+pending legal review, owner revalidation due soon (overdue once the demo moves its clock on), and one with a
+required field left empty.
 """
 
 from __future__ import annotations
@@ -159,8 +160,9 @@ DEMO_ENTRIES: list[DemoEntry] = [
         owner="Tomás Herrera",
         version=4,
         reviews={"legal": ("Approved", 4), "ops": ("Approved", 4), "product": ("Approved", 4)},
-        revalidated_days_ago=140,
-        shows="owner revalidation overdue (last revalidated 140 days ago)",
+        # Due in 10 days: published with a reminder to its owner; ten days on, overdue and archived.
+        revalidated_days_ago=80,
+        shows="owner revalidation due soon (last revalidated 80 days ago; window 90 days)",
     ),
     DemoEntry(
         title="Customer asks for account access or data the agent may not share",

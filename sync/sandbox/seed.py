@@ -25,6 +25,10 @@ class Seeded:
     parent_page_id: str
 
 
+# Who gives each review in the demo team.
+REVIEWERS = {"legal": ("Grace Okafor", "grace@example.com"), "ops": ("Dev Patel", "dev@example.com")}
+
+
 def seed_notion(notion: NotionState, mapping: Mapping, entries: list[DemoEntry] | None = None) -> tuple[str, str]:
     """Create the scenario database under the shared root page and fill it; return (database, data source)."""
     entries = DEMO_ENTRIES if entries is None else entries
@@ -33,10 +37,13 @@ def seed_notion(notion: NotionState, mapping: Mapping, entries: list[DemoEntry] 
         if entry.owner not in owners:
             email = entry.owner.split()[0].lower().replace("á", "a") + "@example.com"
             owners[entry.owner] = notion.add_user(entry.owner, email).id
+    notion.add_user("Lena Lead", "lead@example.com")  # the demo job's fallback owner for reminders
+    # Product reviews have no approver in the demo: the approval record says so.
+    reviewers = {review: notion.add_user(name, email).id for review, (name, email) in REVIEWERS.items()}
     database, data_source = notion.create_database(notion.root_page_id, DATABASE_TITLE, notion_schema(mapping))
     today = notion.clock().date()
     for entry in entries:
-        properties = entry_properties(entry, mapping, owners[entry.owner], today)
+        properties = entry_properties(entry, mapping, owners[entry.owner], today, reviewers)
         notion.create_page({"data_source_id": data_source.id}, properties, entry_body(entry, mapping))
     return database.id, data_source.id
 

@@ -3,6 +3,7 @@ services the test can reach into (a run killed between two requests), and attach
 
 from __future__ import annotations
 
+import re
 import threading
 from collections.abc import Callable
 from typing import Any
@@ -51,20 +52,36 @@ def notion_status(sandbox: Sandbox) -> dict[str, tuple[str | None, str]]:
     return out
 
 
+def reapprove(sandbox: Sandbox, notion_id: str) -> None:
+    """The team approves the edited entry: Version and every approved-version column raised by one (approval is
+    bound to content, so an edit without it would be held)."""
+    state = sandbox.notion.state
+    page = state.pages[notion_id]
+    source = state.data_sources[page.data_source_id or ""]
+    by_name = {schema.name: schema.id for schema in source.properties.values()}
+    version = int(page.values[by_name["Version"]]) + 1
+    columns = ["Version", *(f"{review} approved version" for review in ("Legal", "Ops", "Product"))]
+    state.update_page(notion_id, {name: {"number": version} for name in columns})
+
+
 def set_title(sandbox: Sandbox, title: str, new: str) -> None:
-    sandbox.notion.state.update_page(
-        entry_id(sandbox, title), {"Scenario": {"title": [{"type": "text", "text": {"content": new}}]}}
-    )
+    notion_id = entry_id(sandbox, title)
+    sandbox.notion.state.update_page(notion_id, {"Scenario": {"title": [{"type": "text", "text": {"content": new}}]}})
+    reapprove(sandbox, notion_id)
 
 
 def set_keywords(sandbox: Sandbox, title: str, keywords: list[str]) -> None:
+    notion_id = entry_id(sandbox, title)
     values = [{"name": k} for k in keywords]
-    sandbox.notion.state.update_page(entry_id(sandbox, title), {"Trigger keywords": {"multi_select": values}})
+    sandbox.notion.state.update_page(notion_id, {"Trigger keywords": {"multi_select": values}})
+    reapprove(sandbox, notion_id)
 
 
 def pages(sandbox: Sandbox) -> dict[str, Page]:
-    """The pages under the job's parent, by title (a duplicate title fails the test)."""
+    """The entry pages under the job's parent, by title (a duplicate title fails the test); not the sync's own
+    index and archive pages."""
     children = sandbox.confluence.state.children(sandbox.info["parent_page_id"])
+    children = [p for p in children if "scenario-sync-role" not in p.properties]
     by_title = {p.title: p for p in children}
     assert len(by_title) == len(children), f"duplicate pages: {[p.title for p in children]}"
     return by_title
@@ -126,3 +143,35 @@ def attach(monkeypatch: pytest.MonkeyPatch, files: dict[str, bytes]) -> None:
         return DesiredPage(**fields)
 
     monkeypatch.setattr(run_module, "DesiredPage", desired)
+
+
+def bookkeeping_pages(sandbox: Sandbox) -> set[str]:
+    """The ids of the sync's own pages (the job's index page, "Archived scenarios")."""
+    return {pid for pid, p in sandbox.confluence.state.pages.items() if "scenario-sync-role" in p.properties}
+
+
+def entry_traffic(sandbox: Sandbox, records: list[Any]) -> list[Any]:
+    """Requests about the entries' pages, without the job's own bookkeeping (its index page: lease, manifest)."""
+    own = bookkeeping_pages(sandbox)
+
+    def about_bookkeeping(record: Any) -> bool:
+        ids = re.findall(r"/(?:pages|content)/(\d+)", record.path)
+        return any(i in own for i in ids) or "Scenario+index" in record.query or "Scenario%20index" in record.query
+
+    kept = [r for r in records if not about_bookkeeping(r)]
+    # A create names no page: drop the first creates, one per bookkeeping page (they come before any entry's).
+    creates = [r for r in kept if r.method == "POST" and re.search(r"(/api/v2/pages|/rest/api/content)$", r.path)]
+    made = {id(r) for r in creates[: len(own)]}
+    return [r for r in kept if id(r) not in made]
+
+
+def prepare_index(sandbox: Sandbox, job: Job) -> None:
+    """Make the job's index page as a first run would, so a test's faults hit only the entries' writes."""
+    from sync.upkeep import IndexSite
+
+    with open_services(sandbox.credentials(), sleep=lambda _: None) as services:
+        target = services.confluence.resolve_target(
+            job.confluence.space_key, job.confluence.parent_page_id, job.confluence.parent_title
+        )
+        IndexSite.open(services.confluence, target, job, create=True)
+    sandbox.confluence.traffic.clear()

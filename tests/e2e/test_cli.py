@@ -26,6 +26,9 @@ COMMANDS = [
     ["sandbox", "up"],
     ["sandbox", "fault"],
     ["sandbox", "human-edit"],
+    ["sandbox", "notion-edit"],
+    ["audit"],
+    ["audit", "verify"],
 ]
 
 
@@ -81,6 +84,11 @@ def test_demo_publishes_then_finds_nothing_to_do(runner) -> None:
     assert result.exit_code == 0, result.output
     assert "Second run: 0 Confluence writes, 0 Notion writes." in result.output
     assert "Customer says a critical integration is down right now  (page" in result.output
+    # Fifteen days on: archived, revalidated with `sandbox notion-edit`, restored, then nothing to do.
+    assert "- Customer escalates after an incomplete first answer: archived" in result.output
+    assert "$ scenario-sync sandbox notion-edit" in result.output and '--set "Last revalidated=' in result.output
+    assert "restore: revalidated or re-approved: restored from the archive" in result.output
+    assert "Last run: 0 Confluence writes, 0 Notion writes." in result.output
 
 
 def test_sandbox_up_prints_one_json_line_takes_faults_and_stops_on_sigterm(tmp_path) -> None:
@@ -167,3 +175,18 @@ def test_a_config_error_names_the_job_and_key(runner, tmp_path) -> None:
     result = runner.invoke(cli, ["run", "--config", str(config), "--job", "emea"])
     assert result.exit_code == 2
     assert "job 'emea': confluence.space_key: Field required" in result.output
+
+
+def test_sandbox_notion_edit_marks_an_entry_revalidated(runner, make_sandbox) -> None:
+    sandbox = make_sandbox()
+    state = sandbox.notion.state
+    page_id = next(pid for pid, page in state.pages.items() if page.data_source_id)
+    url = sandbox.coordinates()["notion"]["base_url"]
+    args = ["sandbox", "notion-edit", url, "--page-id", page_id, "--set", "Last revalidated=2030-01-02"]
+    result = runner.invoke(cli, [*args, "--set", "Version=7", "--set", "Lifecycle=Retired"])
+    assert result.exit_code == 0, result.output
+    shown = json.loads(result.output)["properties"]
+    assert shown["Last revalidated"]["date"]["start"] == "2030-01-02"
+    assert shown["Version"]["number"] == 7 and shown["Lifecycle"]["status"]["name"] == "Retired"
+    wrong = runner.invoke(cli, ["sandbox", "notion-edit", url, "--page-id", page_id, "--set", "Nope=1"])
+    assert wrong.exit_code == 1 and "'Nope=1' does not name a property of the entry" in wrong.output

@@ -12,7 +12,9 @@ CREATE = r"(/api/v2/pages|/rest/api/content)$"
 
 
 def managed_children(sandbox):
-    return sandbox.confluence.state.children(sandbox.info["parent_page_id"])
+    """Entry pages (not the sync's own index page)."""
+    pages = sandbox.confluence.state.children(sandbox.info["parent_page_id"])
+    return [p for p in pages if "scenario-sync-role" not in p.properties]
 
 
 def test_notion_429_waits_what_retry_after_says(make_sandbox, run_demo) -> None:
@@ -34,13 +36,15 @@ def test_confluence_503_on_the_listing_is_retried(sandbox, run_demo) -> None:
 
 
 def test_failed_create_is_not_retried_and_a_rerun_creates_no_duplicate(sandbox, run_demo) -> None:
-    sandbox.confluence.traffic.add_fault(Fault(status=500, method="POST", path=CREATE))
+    # The first create is the job's index page; the fault hits the first entry page.
+    sandbox.confluence.traffic.add_fault(Fault(status=500, method="POST", path=CREATE, skip=1))
     report, _ = run_demo(sandbox)
     assert report.count("failed") == 1 and report.count("published") == 1
     assert report.exit_code == 3
     failed = next(e for e in report.entries if e.outcome == "failed")
     assert "HTTP 500" in failed.problems[-1]
-    assert len(sandbox.confluence.traffic.requests(method="POST", path=CREATE)) == 2  # one per entry, no retry
+    # The index page, then one per entry, no retry.
+    assert len(sandbox.confluence.traffic.requests(method="POST", path=CREATE)) == 3
 
     again, _ = run_demo(sandbox)
     assert again.count("published") == 1 and again.count("unchanged") == 1

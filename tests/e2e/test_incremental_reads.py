@@ -17,6 +17,7 @@ from sync.sandbox.runtime import Sandbox
 from sync.sandbox.seed import seed_notion
 from sync.session import open_services
 from tests.conftest import no_sleep
+from tests.e2e.helpers import pages, reapprove
 
 APPROVED = DEMO_ENTRIES[0]
 
@@ -82,13 +83,22 @@ def test_three_changed_of_250_means_three_body_reads(big, demo_job: Job) -> None
     wall.at(minutes=3, second=10)
     second = run(sandbox, demo_job, mapping, wall)
     assert sorted(body_reads(sandbox)) == sorted(changed)  # exactly the three edited bodies
-    assert second.totals == {"published": 3, "unchanged": 247}
-    updated = {r.path for r in sandbox.confluence.traffic.writes()}
-    assert len([p for p in updated if "/properties" not in p and "label" not in p]) == 3
+    # The body is approved content: an edit after approval is held, its last approved page stays live.
+    assert second.totals == {"held": 3, "unchanged": 247}
+    assert all("changed since approval" in e.reasons[0] for e in second.entries if e.outcome == "held")
+    entry_pages = {p.id for p in pages(sandbox).values()}
+    assert not [r for r in sandbox.confluence.traffic.writes() if r.path.rstrip("/").split("/")[-1] in entry_pages]
 
+    for page_id in changed:
+        reapprove(sandbox, page_id)
     wall.at(minutes=3)
     third = run(sandbox, demo_job, mapping, wall)
-    assert body_reads(sandbox) == [] and third.totals == {"unchanged": 250}
+    assert sorted(body_reads(sandbox)) == sorted(changed)
+    assert third.totals == {"published": 3, "unchanged": 247}
+
+    wall.at(minutes=3)
+    fourth = run(sandbox, demo_job, mapping, wall)
+    assert body_reads(sandbox) == [] and fourth.totals == {"unchanged": 250}
     assert sandbox.confluence.traffic.writes() == [] and sandbox.notion.traffic.writes() == []
 
 
@@ -99,6 +109,7 @@ def test_an_edit_in_the_same_minute_as_the_read_is_still_seen(big, demo_job: Job
 
     wall.at(minutes=2, second=5)
     edit_body(sandbox, target, "First edit.")
+    reapprove(sandbox, target)
     wall.at(second=15)
     run(sandbox, demo_job, mapping, wall)  # reads the first edit at :15 and publishes it
     assert body_reads(sandbox) == [target]
@@ -108,10 +119,15 @@ def test_an_edit_in_the_same_minute_as_the_read_is_still_seen(big, demo_job: Job
     wall.at(minutes=3, second=0)
     again = run(sandbox, demo_job, mapping, wall)
     assert body_reads(sandbox) == [target]  # the read at :15 may have missed it: read again
-    assert again.count("published") == 1
-    pages = {p.title: p for p in sandbox.confluence.state.children(sandbox.info["parent_page_id"])}
-    assert "Second edit, same minute." in pages[first.entries[0].title].body
+    # Seen: the second edit was never approved, so the entry is held and the first edit stays live.
+    (seen,) = [e for e in again.entries if e.page_id == target]
+    assert seen.outcome == "held" and "changed since approval" in seen.reasons[0]
+    assert "First edit." in pages(sandbox)[first.entries[0].title].body
 
+    reapprove(sandbox, target)
+    wall.at(minutes=3)
+    run(sandbox, demo_job, mapping, wall)
+    assert "Second edit, same minute." in pages(sandbox)[first.entries[0].title].body
     wall.at(minutes=3)
     run(sandbox, demo_job, mapping, wall)
     assert body_reads(sandbox) == []  # read a whole minute after the edit: settled
@@ -120,7 +136,7 @@ def test_an_edit_in_the_same_minute_as_the_read_is_still_seen(big, demo_job: Job
 def test_a_person_editing_the_confluence_page_gets_the_body_read_to_restore_it(big, demo_job: Job) -> None:
     sandbox, wall, mapping = big
     first = run(sandbox, demo_job, mapping, wall)
-    page = next(p for p in sandbox.confluence.state.children(sandbox.info["parent_page_id"]))
+    page = next(iter(pages(sandbox).values()))
     editor = sandbox.confluence.state.add_user("Dana Editor", "dana@example.com", "dana")
     sandbox.confluence.state.human_edit(page.id, editor)
     wall.at(minutes=2)

@@ -58,7 +58,7 @@ def view_url(sandbox: Sandbox, page_id: str) -> str:
 def test_every_page_shows_every_section_and_loses_no_text(published: Sandbox, tmp_path) -> None:
     state = published.confluence.state
     pages = [p for p in state.visible_pages() if p.space_key == "SUP"]
-    assert len(pages) == 6  # home, parent, handover, two entries, the showcase
+    assert len(pages) == 7  # home, parent, handover, two entries, the job's index page, the showcase
     with Browser() as browser:
         for page in pages:
             browser.open(view_url(published, page.id))

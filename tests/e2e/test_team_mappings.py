@@ -12,6 +12,7 @@ from sync.config import Job
 from sync.sandbox.runtime import Sandbox
 from sync.session import run_once
 from tests.conftest import ROOT, no_sleep
+from tests.e2e.helpers import pages as entry_pages
 
 TEAM_DE = ROOT / "mappings" / "team-de.yaml"
 PUBLISHED = {
@@ -47,7 +48,7 @@ def test_the_german_team_database_publishes_end_to_end(sandbox_de: Sandbox, demo
     assert by_title["Customer asks for a feature we do not have"].reasons == [
         "held: legal review is 'Not started' for version 1"
     ]
-    pages = {p.title: p for p in sandbox_de.confluence.state.children(sandbox_de.info["parent_page_id"])}
+    pages = entry_pages(sandbox_de)
     assert set(pages) == PUBLISHED
     body = pages["Customer says a critical integration is down right now"].body
     # The steps come from the body's sections; the rest of the body is shown as guidance.

@@ -1,0 +1,109 @@
+"""The job's index page: what agents browse (the published scenarios grouped by trigger keyword, archived ones
+apart) and, in its content property, the manifest of every page the job manages. Rendering is pure.
+
+The manifest lets a page whose marker label a person removed still be known as ours, keeps the approval
+records of entries not yet published, reminder state, and what restore needs.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from sync.confluence.base import MANAGED_LABEL
+from sync.render import _Doc, _table
+
+MANIFEST_KEY = "scenario-sync-manifest"
+# Confluence Cloud caps a content property value at 32 KB.
+PROPERTY_LIMIT = 32_000
+
+
+@dataclass
+class Manifest:
+    """Notion page id → facts about its entry; plus per-owner reminder state."""
+
+    entries: dict[str, dict[str, Any]] = field(default_factory=dict)
+    digests: dict[str, str] = field(default_factory=dict)  # owner id → date of their last digest
+    body_hash: str = ""  # of the index page body last written (rewrite only on change)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"entries": self.entries, "digests": self.digests, "body_hash": self.body_hash}
+
+    @classmethod
+    def from_json(cls, value: Any) -> Manifest:
+        if not isinstance(value, dict):
+            return cls()
+        return cls(dict(value.get("entries", {})), dict(value.get("digests", {})), str(value.get("body_hash", "")))
+
+    def entry(self, notion_id: str) -> dict[str, Any]:
+        return self.entries.setdefault(notion_id, {})
+
+    def size(self) -> int:
+        return len(json.dumps(self.to_json()))
+
+
+@dataclass(frozen=True)
+class Listed:
+    """One row of the index."""
+
+    title: str
+    url: str
+    owner: str
+    version: int
+    next_due: str
+    keywords: tuple[str, ...]
+    archived_reason: str | None = None
+
+
+def index_body(rows: list[Listed], parent_id: str) -> str:
+    doc = _Doc()
+    root = doc.root
+    doc.el(root, "p", "Published support scenario walkthroughs, grouped by trigger keyword. Kept by scenario-sync.")
+    live = [r for r in rows if r.archived_reason is None]
+    groups: dict[str, list[Listed]] = {}
+    for row in live:
+        for keyword in row.keywords or ("(no keyword)",):
+            groups.setdefault(keyword, []).append(row)
+    for keyword in sorted(groups, key=str.casefold):
+        doc.el(root, "h2", keyword)
+        tbody = doc.el(doc.el(root, "table"), "tbody")
+        head = doc.el(tbody, "tr")
+        for name in ("Scenario", "Owner", "Version", "Next revalidation"):
+            doc.el(head, "th", name)
+        for row in sorted(groups[keyword], key=lambda r: r.title.casefold()):
+            tr = doc.el(tbody, "tr")
+            doc.el(doc.el(tr, "td"), "a", row.title, href=row.url)
+            doc.el(tr, "td", row.owner)
+            doc.el(tr, "td", str(row.version))
+            doc.el(tr, "td", row.next_due)
+    doc.el(root, "h2", "All pages (page properties report)")
+    doc.macro(root, "detailssummary", cql=f"label = '{MANAGED_LABEL}' and ancestor = {parent_id}", id="scenario")
+    archived = sorted((r for r in rows if r.archived_reason is not None), key=lambda r: r.title.casefold())
+    doc.el(root, "h2", "Archived: not current guidance")
+    if archived:
+        _table(doc, root, [(r.title, r.archived_reason or "") for r in archived])
+    else:
+        doc.el(root, "p", "None.")
+    return doc.serialise()
+
+
+def archive_page_body() -> str:
+    doc = _Doc()
+    doc.el(
+        doc.root, "p", "Walkthroughs taken out of use by scenario-sync. Each page says why; none is current guidance."
+    )
+    return doc.serialise()
+
+
+def banner(reason: str, day: str) -> str:
+    """The panel put at the top of an archived page."""
+    doc = _Doc()
+    panel = doc.macro(doc.root, "warning", title="Archived: not current guidance")
+    doc.el(doc.el(panel, "ac:rich-text-body"), "p", f"{reason} (archived {day}).")
+    return doc.serialise()
+
+
+def digest(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()

@@ -1,0 +1,387 @@
+"""The lifecycle side of a run, at the edges: the job's index page and manifest, managed pages found again
+through the manifest, the archive safety checks, reminders and the audit log.
+
+The decisions themselves are pure (`lifecycle`, `approval`, `reminders`); this module reads and writes.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Any
+
+from sync.apply import Applied, _version_message
+from sync.approval import ApprovalRecord
+from sync.audit import AuditLog, LiveAt, live_at, parse_message
+from sync.config import Job
+from sync.confluence.base import MANAGED_LABEL, ConfluenceAdapter, ManagedPage, Property, Target
+from sync.errors import ConfigError, describe, http_status
+from sync.index_page import MANIFEST_KEY, PROPERTY_LIMIT, Listed, Manifest, archive_page_body, digest, index_body
+from sync.reminders import Due, active_people, plan_reminders, resolve_fallback
+from sync.report import RunReport
+
+if TYPE_CHECKING:
+    from sync.run import Entry, Services
+
+INDEX_ROLE, ARCHIVE_ROLE = "index", "archive"
+MANIFEST_FILE = "scenario-sync-manifest.json"
+
+
+def index_title(job: Job) -> str:
+    return f"Scenario index ({job.name})"
+
+
+def archive_title(job: Job) -> str:
+    return f"Archived scenarios ({job.name})"
+
+
+@dataclass
+class IndexSite:
+    """The job's index page (None in a dry run before it exists) and the manifest read from it."""
+
+    adapter: ConfluenceAdapter
+    target: Target
+    job: Job
+    page_id: str | None
+    manifest: Manifest = field(default_factory=Manifest)
+    prop: Property | None = None
+    _archive_id: str | None = None
+    _archive_lock: threading.Lock = field(default_factory=threading.Lock)
+
+    @classmethod
+    def open(cls, adapter: ConfluenceAdapter, target: Target, job: Job, create: bool) -> IndexSite:
+        title = index_title(job)
+        if not create:
+            page_id = adapter.title_taken(target, title)
+        else:
+            page_id = adapter.ensure_page(target, title, index_body([], target.parent_id), INDEX_ROLE)
+        site = cls(adapter, target, job, page_id)
+        if page_id is not None:
+            site.prop = adapter.get_property(page_id, MANIFEST_KEY)
+            value = site.prop.value if site.prop else None
+            if isinstance(value, dict) and "attachment" in value:  # outgrew the property: kept as a file
+                data = adapter.get_attachment(page_id, str(value["attachment"]))
+                value = json.loads(data) if data else None
+            site.manifest = Manifest.from_json(value)
+        return site
+
+    def archive_parent(self) -> str:
+        # Archives are applied side by side: the first one makes the page, the others wait for it.
+        with self._archive_lock:
+            if self._archive_id is None:
+                self._archive_id = self.adapter.ensure_page(
+                    self.target, archive_title(self.job), archive_page_body(), ARCHIVE_ROLE
+                )
+            return self._archive_id
+
+    def records(self, current: list[ManagedPage]) -> dict[str, ApprovalRecord]:
+        """Approval records: the manifest's, else the page property's (a lost manifest loses nothing)."""
+        out: dict[str, ApprovalRecord] = {}
+        for page in current:
+            if page.meta is not None and page.meta.approval:
+                record = ApprovalRecord.from_json(page.meta.approval)
+                if record is not None:
+                    out[page.meta.notion_page_id] = record
+        for notion_id, facts in self.manifest.entries.items():
+            record = ApprovalRecord.from_json(facts.get("approval"))
+            if record is not None:
+                out[notion_id] = record
+        return out
+
+    def find_unlabelled(self, current: list[ManagedPage]) -> tuple[list[ManagedPage], list[str]]:
+        """Pages the manifest knows that the labelled listing missed (a person removed the marker label):
+        found one by one and labelled again, so they stay managed."""
+        listed = {page.id for page in current}
+        found: list[ManagedPage] = []
+        notes: list[str] = []
+        for notion_id, facts in self.manifest.entries.items():
+            page_id = facts.get("page_id")
+            if not page_id or page_id in listed or (facts.get("archived") or {}).get("mode") == "native":
+                continue
+            try:
+                page = self.adapter.get_managed(str(page_id))
+            except Exception as error:
+                if http_status(error) == 404:  # deleted by a person: the entry is published anew
+                    continue
+                raise
+            if page.meta is None or page.meta.notion_page_id != notion_id:
+                continue
+            found.append(page)
+            notes.append(f"page {page.id} ('{page.title}') had lost its {MANAGED_LABEL} label: found again")
+        return found, notes
+
+    def changed(self, manifest: Manifest, rows: list[Listed]) -> bool:
+        """Whether `save` would write anything."""
+        body = index_body(rows, self.target.parent_id)
+        value = self._stored(Manifest(manifest.entries, manifest.digests, digest(body)))
+        return self.prop is None or json.dumps(self.prop.value, sort_keys=True) != json.dumps(value, sort_keys=True)
+
+    def save(self, manifest: Manifest, rows: list[Listed]) -> bool:
+        """Rewrite the index page and the manifest, each only when it changed. True if anything was written."""
+        if self.page_id is None:
+            return False
+        wrote = False
+        body = index_body(rows, self.target.parent_id)
+        if digest(body) != manifest.body_hash:
+            self.adapter.update_body(self.page_id, index_title(self.job), body, "scenario-sync: index updated")
+            manifest.body_hash = digest(body)
+            wrote = True
+        value = self._stored(manifest)
+        if self.prop is None or json.dumps(self.prop.value, sort_keys=True) != json.dumps(value, sort_keys=True):
+            if "attachment" in value:
+                data = json.dumps(manifest.to_json(), sort_keys=True).encode()
+                self.adapter.put_attachment(self.page_id, MANIFEST_FILE, data)
+            self.prop = self.adapter.set_property(self.page_id, MANIFEST_KEY, value, self.prop)
+            wrote = True
+        return wrote
+
+    def _stored(self, manifest: Manifest) -> dict[str, Any]:
+        """What the property holds: the manifest, or (past a property's size limit) a pointer to the file,
+        with the file's hash so a changed manifest still changes the property."""
+        if manifest.size() <= PROPERTY_LIMIT:
+            return manifest.to_json()
+        return {"attachment": MANIFEST_FILE, "sha256": digest(json.dumps(manifest.to_json(), sort_keys=True))}
+
+
+def live_record(adapter: ConfluenceAdapter, target: Target, job: Job, entry_id: str, when: datetime) -> LiveAt:
+    """Which version of an entry's page was live at `when`, and who approved it: from Confluence alone."""
+    wanted = entry_id.replace("-", "").lower()
+    site = IndexSite.open(adapter, target, job, create=False)
+    page_id = next(
+        (f.get("page_id") for nid, f in site.manifest.entries.items() if nid.replace("-", "") == wanted), None
+    )
+    if page_id is None:
+        page_id = next(
+            (p.id for p in adapter.find_managed(target) if p.meta and p.meta.notion_page_id.replace("-", "") == wanted),
+            None,
+        )
+    if page_id is None:
+        raise ConfigError(f"job '{job.name}' has never published entry {entry_id}", "check the Notion page id")
+    live = live_at(adapter.history(str(page_id)), when)
+    if live is None:
+        raise ConfigError(f"entry {entry_id} had no page yet on {when.date()}", "ask about a later date")
+    if live.record is None and live.version.number == 1:  # a create carries no version message on Cloud
+        created = next(
+            (f.get("created") for nid, f in site.manifest.entries.items() if f.get("page_id") == page_id), None
+        )
+        return LiveAt(live.version, created)
+    return live
+
+
+def unmanaged_children(adapter: ConfluenceAdapter, page: ManagedPage, managed_ids: set[str]) -> list[str]:
+    return [child for child in adapter.children(page.id) if child not in managed_ids]
+
+
+def share_too_high(new_archives: int, managed: int, max_share: float) -> bool:
+    return managed > 0 and new_archives / managed > max_share
+
+
+def iso(day: date | None) -> str | None:
+    return day.isoformat() if day else None
+
+
+def entry_facts(existing: dict[str, Any], **updates: Any) -> dict[str, Any]:
+    """A manifest entry with `updates` applied (None values removed)."""
+    merged = {**existing, **updates}
+    return {k: v for k, v in merged.items() if v is not None}
+
+
+def archive_candidates(
+    job: Job,
+    entries: list[Entry],
+    by_entry: dict[str, ManagedPage],
+    known: set[str],
+    report: RunReport,
+) -> dict[str, tuple[str, str]]:
+    """Entries to take out of use: expired, retired, or gone from the data source. Never when the read came
+    back empty (a wrong filter or a lost share looks exactly like that)."""
+    if not entries:
+        if by_entry:
+            report.warnings.append("the Notion read returned no entries: nothing archived (check the data source)")
+        return {}
+    native = job.archive.mode == "native"
+    out: dict[str, tuple[str, str]] = {}
+    for entry in entries:
+        if entry.standing is not None and entry.standing.archive and entry.page_id in by_entry:
+            mode = "native" if native and entry.standing.state == "retired" else "move"
+            out[entry.page_id] = (entry.standing.reason.removeprefix("archive: "), mode)
+    for notion_id in by_entry:
+        if notion_id not in known:
+            reason = "the entry was trashed or deleted in Notion, or left the data source"
+            out[notion_id] = (reason, "native" if native else "move")
+    return out
+
+
+def archive_safety(
+    adapter: ConfluenceAdapter,
+    job: Job,
+    archive: dict[str, tuple[str, str]],
+    by_entry: dict[str, ManagedPage],
+    report: RunReport,
+    allow_mass_archive: bool,
+) -> dict[str, tuple[str, str]]:
+    live = {k: p for k, p in by_entry.items() if p.meta is not None and not p.meta.archived}
+    fresh = {k: v for k, v in archive.items() if k in live}
+    if fresh and not allow_mass_archive and share_too_high(len(fresh), len(live), job.archive.max_share):
+        report.errors.append(
+            f"this run would archive {len(fresh)} of {len(live)} managed pages, more than archive.max_share"
+            f" ({job.archive.max_share:.0%}): nothing archived. Check the data source; if it is right, run with"
+            " --allow-mass-archive"
+        )
+        return {}
+    if job.archive.mode == "native" and adapter.flavor != "cloud":
+        fresh = {k: (reason, "move") for k, (reason, _) in fresh.items()}
+    managed_ids = {p.id for p in by_entry.values()}
+    safe: dict[str, tuple[str, str]] = {}
+    for notion_id, why in fresh.items():
+        strangers = unmanaged_children(adapter, by_entry[notion_id], managed_ids)
+        if strangers:
+            report.errors.append(
+                f"page {by_entry[notion_id].id} ('{by_entry[notion_id].title}') was not archived: it has child pages"
+                f" scenario-sync does not manage ({', '.join(strangers)}); move them, then run again"
+            )
+            continue
+        safe[notion_id] = why
+    return safe
+
+
+def update_manifest(
+    manifest: Manifest, entries: list[Entry], applied: dict[str, Applied], by_entry: dict[str, ManagedPage]
+) -> None:
+    """What the manifest keeps per entry: the page, its approval record, the facts the index lists."""
+    scenarios = {e.page_id: e for e in entries}
+    ids = set(manifest.entries) | set(by_entry) | {e.page_id for e in entries if e.binding and e.binding.record}
+    for notion_id in ids:
+        facts = manifest.entries.get(notion_id, {})
+        page = by_entry.get(notion_id)
+        result = applied.get(notion_id)
+        if result is not None and result.page is not None:
+            page = result.page
+        entry = scenarios.get(notion_id)
+        updates: dict[str, Any] = {}
+        if page is not None and page.meta is not None:
+            updates |= {
+                "page_id": page.id,
+                "title": page.title,
+                "fingerprint": page.meta.fingerprint,
+                "written_version": page.meta.written_version,
+                "archived": page.meta.archived,
+            }
+        if entry is not None and entry.scenario is not None:
+            sc = entry.scenario
+            updates |= {
+                "title": sc.title,
+                "owner": sc.owner.name,
+                "version": sc.version,
+                "keywords": list(sc.keywords),
+                "next_due": iso(entry.standing.due) if entry.standing else None,
+            }
+            if entry.binding is not None and entry.binding.record is not None:
+                updates["approval"] = entry.binding.record.to_json()
+        if result is not None and result.page is not None and result.action.kind == "create" and not result.error:
+            # Cloud's create takes no version message: the record of version 1 is kept here instead.
+            updates["created"] = parse_message(_version_message(result.action))
+        if page is None and entry is None and (facts.get("archived") or {}).get("mode") != "native":
+            manifest.entries.pop(notion_id, None)  # gone from Notion and its page gone too: nothing to keep
+            continue
+        merged = entry_facts(facts, **updates)
+        if page is not None and page.meta is not None and page.meta.archived is None:
+            merged.pop("archived", None)
+        manifest.entries[notion_id] = merged
+
+
+def listed(manifest: Manifest, page_url: Callable[[str], str]) -> list[Listed]:
+    rows = []
+    for facts in manifest.entries.values():
+        if not facts.get("page_id"):
+            continue
+        archived = facts.get("archived")
+        rows.append(
+            Listed(
+                title=str(facts.get("title", "")),
+                url=page_url(str(facts["page_id"])),
+                owner=str(facts.get("owner", "")),
+                version=int(facts.get("version", 0)),
+                next_due=str(facts.get("next_due", "")),
+                keywords=tuple(facts.get("keywords", ())),
+                archived_reason=f"{archived.get('reason')} ({archived.get('date')})" if archived else None,
+            )
+        )
+    return rows
+
+
+def remind(
+    job: Job, entries: list[Entry], manifest: Manifest, services: Services, report: RunReport, today: date, write: bool
+) -> bool:
+    """Post the reminders due now (with `write`); whether there are any."""
+    due = [
+        Due(e.page_id, e.scenario.title, e.scenario.owner, e.standing)
+        for e in entries
+        if e.scenario is not None and e.standing is not None and e.standing.remind
+    ]
+    if not due or services.comments is None:
+        return False
+    comments = services.comments
+    try:
+        users = comments.users()
+    except Exception as error:
+        report.errors.append(f"reminders not sent: listing Notion users failed: {describe(error)}")
+        return False
+    fallback = resolve_fallback(job.revalidation.fallback_owner, users)
+    if job.revalidation.fallback_owner and fallback is None:
+        report.warnings.append(
+            f"revalidation.fallback_owner '{job.revalidation.fallback_owner}' is not a Notion user: nobody gets"
+            " what owners cannot receive"
+        )
+    people = active_people(users)
+    planned = plan_reminders(due, manifest.entries, manifest.digests, people, job.revalidation, fallback, today)
+    if not write:
+        return bool(planned)
+    rows = {r.page_id: r for r in report.entries}
+    for reminder in planned:
+        try:
+            comments.post_once(reminder.notion_id, reminder.mention, reminder.text, reminder.marker)
+        except Exception as error:
+            report.errors.append(f"reminder on '{reminder.notion_id}' not sent: {describe(error)}")
+            continue
+        facts = manifest.entry(reminder.notion_id)
+        facts["reminded"] = sorted({*facts.get("reminded", []), reminder.key})
+        manifest.digests[reminder.owner_key] = today.isoformat()
+        names = ", ".join(people.get(u, u) for u in reminder.mention)
+        if reminder.notion_id in rows:
+            told = next((d.standing.reason for d in due if d.notion_id == reminder.notion_id), "")
+            rows[reminder.notion_id].reasons.append(f"{told}: reminder sent to {names}")
+        report.reminders.append(f"{reminder.notion_id}: {names}: {reminder.text}")
+    return bool(planned)
+
+
+def write_audit(job: Job, applied: dict[str, Applied], report: RunReport, services: Services) -> None:
+    if not job.audit_log:
+        return
+    log = AuditLog(job.audit_log)
+    when = services.clock().isoformat()
+    for result in applied.values():
+        action = result.action
+        if not action.writes or result.error:
+            continue
+        page = result.page or action.current
+        approval = (action.desired.approval if action.desired else None) or (
+            page.meta.approval if page is not None and page.meta else None
+        )
+        log.append(
+            {
+                "at": when,
+                "job": job.name,
+                "event": action.kind,
+                "entry": action.notion_page_id,
+                "page": page.id if page else None,
+                "version": page.version if page else None,
+                "reason": action.reason,
+                "approval": approval,
+            }
+        )
+    for line in report.reminders:
+        log.append({"at": when, "job": job.name, "event": "reminder", "detail": line})

@@ -1,0 +1,164 @@
+"""One run per job at a time: the lease on the job's index page, across processes and hosts."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from sync.confluence import connect
+from sync.errors import ApiFailure, LockHeld
+from sync.lock import LOCK_KEY, Lease
+from sync.retry import ApiCaller
+from sync.sandbox.faults import Fault
+from tests.conftest import ROOT, no_sleep
+
+T0 = datetime(2026, 11, 2, 6, 0, tzinfo=UTC)
+
+
+def index_page(sandbox):
+    return next(
+        p
+        for p in sandbox.confluence.state.pages.values()
+        if (p.properties.get("scenario-sync-role") and p.properties["scenario-sync-role"].value["role"] == "index")
+    )
+
+
+def adapter(sandbox):
+    return connect(sandbox.credentials(), ApiCaller("confluence", sleep=no_sleep))
+
+
+def test_a_race_for_a_fresh_lease_is_lost_with_409(sandbox, run_demo) -> None:
+    run_demo(sandbox)
+    page_id = index_page(sandbox).id
+    first = Lease(adapter(sandbox), page_id, lambda: T0, holder="a", host="host-a")
+    second = Lease(adapter(sandbox), page_id, lambda: T0, holder="b", host="host-b")
+    seen_a, seen_b = first.read(), second.read()  # both read the same version of the lease
+    first.take(seen_a)
+    with pytest.raises(LockHeld) as held:
+        second.take(seen_b)
+    assert held.value.exit_code == 4
+    assert "took its lease first: a on host-a" in held.value.message
+
+
+def test_a_held_lease_stops_another_run_naming_the_holder(sandbox, run_demo) -> None:
+    run_demo(sandbox)
+    page_id = index_page(sandbox).id
+    now = datetime.now(UTC)
+    Lease(adapter(sandbox), page_id, lambda: now, holder="4242-cron", host="cron-2").acquire()
+    with pytest.raises(LockHeld) as held:
+        Lease(adapter(sandbox), page_id, lambda: now + timedelta(minutes=5)).acquire()
+    assert "4242-cron on cron-2 since" in held.value.message
+
+
+def test_an_expired_lease_is_taken_over_and_reported(sandbox, run_demo) -> None:
+    run_demo(sandbox)
+    page_id = index_page(sandbox).id
+    crashed = Lease(adapter(sandbox), page_id, lambda: datetime.now(UTC) - timedelta(hours=2), holder="dead", host="h1")
+    crashed.acquire()  # and never released: the run crashed
+    sandbox.notion.state.update_page(
+        next(iter(p for p in sandbox.notion.state.pages if sandbox.notion.state.pages[p].data_source_id)),
+        {"Goal": {"rich_text": [{"text": {"content": "A new goal."}}]}},
+    )
+    report, _ = run_demo(sandbox)
+    assert any(w.startswith("took over an expired lease from dead on h1") for w in report.warnings)
+    assert sandbox.confluence.state.pages[page_id].properties[LOCK_KEY].value["released"] is True
+
+
+def test_a_run_whose_lease_was_taken_over_stops_at_renewal(sandbox, run_demo) -> None:
+    run_demo(sandbox)
+    page_id = index_page(sandbox).id
+    slow = Lease(adapter(sandbox), page_id, lambda: T0, holder="slow", host="h1")
+    slow.acquire()
+    Lease(adapter(sandbox), page_id, lambda: T0 + timedelta(hours=1), holder="next", host="h2").acquire()
+    with pytest.raises(LockHeld, match="taken over by another run"):
+        slow.renew()  # its version check fails: 409
+
+
+def test_a_dry_run_takes_no_lease(sandbox, run_demo) -> None:
+    run_demo(sandbox)
+    page_id = index_page(sandbox).id
+    before = sandbox.confluence.state.pages[page_id].properties[LOCK_KEY].version
+    run_demo(sandbox, dry_run=True)
+    assert sandbox.confluence.state.pages[page_id].properties[LOCK_KEY].version == before
+
+
+def test_two_processes_one_runs_the_other_exits_4(make_sandbox, tmp_path) -> None:
+    sandbox = make_sandbox(flavor="datacenter")
+    coords = sandbox.coordinates()
+    config = tmp_path / "scheduler.yaml"
+    config.write_text(
+        f"""
+jobs:
+  - name: team
+    mapping: {ROOT / "mappings" / "default.yaml"}
+    notion: {{data_source_id: {coords["notion"]["data_source_id"]}}}
+    confluence: {{space_key: SUP, parent_page_id: "{coords["confluence"]["parent_page_id"]}"}}
+"""
+    )
+    env = os.environ | {
+        "NOTION_TOKEN": coords["notion"]["token"],
+        "NOTION_BASE_URL": coords["notion"]["base_url"],
+        "CONFLUENCE_URL": coords["confluence"]["base_url"],
+        "CONFLUENCE_TOKEN": coords["confluence"]["token"],
+        "CONFLUENCE_FLAVOR": "datacenter",
+    }
+    # The first run's first entry page takes a while to be created, with its lease held.
+    sandbox.confluence.traffic.add_fault(Fault(kind="slow", delay=4, method="POST", path="/rest/api/content$", skip=1))
+    command = [sys.executable, "-m", "sync", "run", "--config", str(config), "--job", "team"]
+    first = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    for _ in range(400):  # until the first run holds the lease
+        index = [p for p in sandbox.confluence.state.pages.values() if LOCK_KEY in p.properties]
+        if index and not index[0].properties[LOCK_KEY].value.get("released"):
+            break
+        time.sleep(0.05)
+    second = subprocess.run(command, env=env, capture_output=True, text=True, timeout=120)
+    _, err = first.communicate(timeout=120)
+    assert second.returncode == 4, second.stderr
+    assert "Error: another run of this job holds its lease:" in second.stderr
+    assert first.returncode == 1, err  # the seed's problem entry; everything else published
+    titles = [p.title for p in sandbox.confluence.state.pages.values()]
+    assert len(titles) == len(set(titles))
+
+
+def test_a_long_run_renews_its_lease_and_a_short_one_does_not(sandbox, run_demo) -> None:
+    run_demo(sandbox)
+    page_id = index_page(sandbox).id
+    now = [T0]
+    lease = Lease(adapter(sandbox), page_id, lambda: now[0], holder="long", host="h")
+    lease.acquire()
+    version = sandbox.confluence.state.pages[page_id].properties[LOCK_KEY].version
+    now[0] = T0 + timedelta(minutes=2)
+    lease.renew_if_due()
+    assert sandbox.confluence.state.pages[page_id].properties[LOCK_KEY].version == version
+    now[0] = T0 + timedelta(minutes=6)
+    lease.renew_if_due()
+    renewed = sandbox.confluence.state.pages[page_id].properties[LOCK_KEY]
+    assert renewed.version == version + 1 and renewed.value["expires"] == (now[0] + timedelta(minutes=15)).isoformat()
+
+
+def test_an_index_page_created_but_not_marked_is_adopted(sandbox, run_demo) -> None:
+    # The run fails between creating the index page and marking it; the next run adopts the page.
+    sandbox.confluence.traffic.add_fault(Fault(status=500, method="POST", path="/properties$"))
+    sandbox.confluence.traffic.add_fault(
+        Fault(status=500, method="PUT", path="/property/scenario-sync-role$", times=10)
+    )
+    with pytest.raises(ApiFailure, match="reading Confluence failed"):
+        run_demo(sandbox)
+    sandbox.confluence.traffic.faults.clear()
+    report, _ = run_demo(sandbox)
+    assert report.count("published") == 2
+    assert sum(p.title == "Scenario index (demo)" for p in sandbox.confluence.state.pages.values()) == 1
+    assert "scenario-sync-role" in index_page(sandbox).properties
+
+
+def test_a_page_someone_else_made_under_the_index_title_is_not_taken(make_sandbox, run_demo) -> None:
+    sandbox = make_sandbox()
+    parent = sandbox.info["parent_page_id"]
+    sandbox.confluence.state.create_page("SUP", "Scenario index (demo)", "<p>My own notes</p>", parent_id=parent)
+    with pytest.raises(Exception, match="was not created by scenario-sync"):
+        run_demo(sandbox)

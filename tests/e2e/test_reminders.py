@@ -1,0 +1,94 @@
+"""Reminders in Notion: a comment mentioning the owner, once per owner per period, never repeated on a rerun,
+the fallback owner for a deactivated owner, and a comment whose answer was lost is not posted twice."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from tests.e2e.test_lifecycle import ESCALATION, LATER, at, notion_id, quiet_run
+
+
+def comments(sandbox, title: str):
+    return sandbox.notion.state.list_comments(notion_id(sandbox, title))
+
+
+def mentions(comment) -> list[str]:
+    return [item["mention"]["user"]["id"] for item in comment.rich_text if item.get("type") == "mention"]
+
+
+def user_id(sandbox, name: str) -> str:
+    return next(u.id for u in sandbox.notion.state.users.values() if u.name == name)
+
+
+def text(comment) -> str:
+    return "".join(item.get("plain_text", "") or item.get("text", {}).get("content", "") for item in comment.rich_text)
+
+
+def test_the_owner_is_reminded_once_and_not_again_on_a_rerun(sandbox, run_demo) -> None:
+    report, _ = run_demo(sandbox)
+    (comment,) = comments(sandbox, ESCALATION)
+    assert mentions(comment) == [user_id(sandbox, "Tomás Herrera")]
+    assert "revalidation due in 10 days" in text(comment)
+    assert any("Tomás Herrera" in line for line in report.reminders)
+    quiet_run(sandbox, run_demo)
+    # Later the same week nothing new; the archive, once overdue, is told at once, to the fallback owner too.
+    quiet_run(sandbox, run_demo, clock=at(datetime.now(UTC) + timedelta(days=1)))
+    run_demo(sandbox, clock=at(LATER))
+    archived = comments(sandbox, ESCALATION)[-1]
+    assert len(comments(sandbox, ESCALATION)) == 2
+    assert mentions(archived) == [user_id(sandbox, "Tomás Herrera"), user_id(sandbox, "Lena Lead")]
+    assert "archive: owner revalidation overdue by 5 days" in text(archived)
+    quiet_run(sandbox, run_demo, clock=at(LATER))
+
+
+def test_a_deactivated_owner_goes_to_the_fallback_owner(sandbox, run_demo) -> None:
+    gone = user_id(sandbox, "Tomás Herrera")
+    del sandbox.notion.state.users[gone]  # no longer in GET /v1/users (the page shows only the id)
+    run_demo(sandbox)
+    (comment,) = comments(sandbox, ESCALATION)
+    assert mentions(comment) == [user_id(sandbox, "Lena Lead")]
+    assert f"sent to the fallback owner: {gone} cannot be reached in Notion" in text(comment)
+
+
+def test_a_comment_applied_but_whose_answer_was_lost_is_not_doubled(sandbox, run_demo, monkeypatch) -> None:
+    emulator = sandbox.notion
+    real = emulator.dispatch
+    lost: list[str] = []
+
+    def answer_lost(endpoint, request, args):
+        response = real(endpoint, request, args)
+        if endpoint == "create_comment" and not lost:
+            lost.append(endpoint)  # the comment is stored; the client sees a 502
+            return emulator.error_response(502)
+        return response
+
+    monkeypatch.setattr(emulator, "dispatch", answer_lost)
+    report, _ = run_demo(sandbox)
+    assert lost and len(comments(sandbox, ESCALATION)) == 1
+    assert report.reminders and not report.errors
+    run_demo(sandbox)
+    assert len(comments(sandbox, ESCALATION)) == 1
+
+
+def test_a_run_killed_after_posting_does_not_post_again(make_sandbox, run_demo) -> None:
+    sandbox = make_sandbox()
+    run_demo(sandbox)
+    (comment,) = comments(sandbox, ESCALATION)
+    # The next run starts from Confluence state that never heard of the comment (the manifest write was lost).
+    index = next(p for p in sandbox.confluence.state.pages.values() if "scenario-sync-manifest" in p.properties)
+    manifest = index.properties["scenario-sync-manifest"].value
+    for facts in manifest["entries"].values():
+        facts.pop("reminded", None)
+    manifest["digests"] = {}
+    run_demo(sandbox)
+    assert comments(sandbox, ESCALATION) == [comment]
+
+
+def test_reminders_and_archive_on_notion_2026_03_11(make_sandbox, run_demo) -> None:
+    sandbox = make_sandbox()
+    newer = {"notion_version": "2026-03-11"}
+    run_demo(sandbox, credentials=newer)
+    assert len(comments(sandbox, ESCALATION)) == 1
+    report, _ = run_demo(sandbox, credentials=newer, clock=at(LATER))
+    assert next(e for e in report.entries if e.title == ESCALATION).outcome == "archived"
+    assert len(comments(sandbox, ESCALATION)) == 2
