@@ -76,6 +76,25 @@ class ReviewPolicy(BaseModel):
     required: list[str] = Field(default_factory=lambda: ["legal", "ops", "product"])
 
 
+class GeneratePolicy(BaseModel):
+    """Where a team's own prompt templates (a folder overriding the packaged ones by file name) and render
+    targets file live; unset means the packaged defaults."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    templates: Path | None = None
+    targets: Path | None = None
+
+
+class LintPolicy(BaseModel):
+    """A team's own over-promise rules file, and which rule categories hold publication (the rest warn)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    rules: Path | None = None
+    blocking: list[str] = Field(default_factory=lambda: ["refund", "data-access", "liability"])
+
+
 class Job(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -88,6 +107,8 @@ class Job(BaseModel):
     review: ReviewPolicy = ReviewPolicy()
     # A page a person edited in Confluence: restore the approved text, or keep it until the entry changes.
     manual_edits: Literal["restore", "keep"] = "restore"
+    generate: GeneratePolicy = GeneratePolicy()
+    lint: LintPolicy = LintPolicy()
     sandbox: SandboxSettings | None = None
 
 
@@ -124,4 +145,22 @@ def load_schedule(path: Path) -> Schedule:
     for job in schedule.jobs:  # mapping paths are relative to scheduler.yaml
         if not job.mapping.is_absolute():
             job.mapping = path.parent / job.mapping
+        _resolve_policy_paths(job, path)
     return schedule
+
+
+def _resolve_policy_paths(job: Job, path: Path) -> None:
+    """Generate and lint override files are relative to scheduler.yaml too, and must exist."""
+    for section, key in (("generate", "templates"), ("generate", "targets"), ("lint", "rules")):
+        policy = getattr(job, section)
+        value: Path | None = getattr(policy, key)
+        if value is None:
+            continue
+        if not value.is_absolute():
+            value = path.parent / value
+            setattr(policy, key, value)
+        if not value.exists():
+            raise ConfigError(
+                f"{path}: job '{job.name}': {section}.{key}: {value} does not exist",
+                "fix the path (relative to scheduler.yaml) or remove the key to use the packaged default",
+            )

@@ -6,6 +6,7 @@ Everything between the reads and the writes is pure. With `dry_run`, the run sto
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import mimetypes
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -21,8 +22,9 @@ from sync.config import Job
 from sync.confluence.base import ConfluenceAdapter, ManagedPage, Target
 from sync.errors import ApiFailure, AuthError, SyncError, describe, http_status
 from sync.gate import Decision, decide
+from sync.generate.generator import Generated, Generator
 from sync.limits import NOTION_BODY_CONCURRENCY
-from sync.mapping import Column, Mapping, map_page
+from sync.mapping import Column, Mapping, StepColumns, map_page
 from sync.model import EntryProblem, Scenario
 from sync.notion import blocks as notion_blocks
 from sync.notion.reader import NotionReader
@@ -71,6 +73,7 @@ class Entry:
     scenario: Scenario | None = None
     problems: list[EntryProblem] | None = None
     decision: Decision | None = None
+    generated: Generated | None = None
     desired: DesiredPage | None = None
     body: Body | None = None  # read only where the entry changed since its last publish
     attachments: tuple[Attachment, ...] = ()  # Notion-hosted media of the body, fetched with it
@@ -99,12 +102,20 @@ def read_entries(services: Services, mapping: Mapping, data_source_id: str) -> t
     return [Entry(page) for page in services.reader.entries(data_source_id, ids)], missing
 
 
-def evaluate(entries: list[Entry], mapping: Mapping, job: Job, published: dict[str, ManagedPage] | None = None) -> None:
-    """Map, gate and render every entry (pure). An entry whose body was not read is mapped and gated (its
-    properties decide whether it may be published); if its page is `published`, it stands in as that page
-    (the body part as recorded), so the plan still sees every page it owns."""
+def evaluate(
+    entries: list[Entry],
+    mapping: Mapping,
+    job: Job,
+    published: dict[str, ManagedPage] | None = None,
+    generator: Generator | None = None,
+) -> None:
+    """Map, gate, generate and render every entry (pure once the job's generator is loaded). An entry whose
+    body was not read is mapped and gated (its properties decide whether it may be published); if its page is
+    `published`, it stands in as that page (the body part as recorded), so the plan still sees every page it
+    owns."""
+    generator = generator or Generator.for_job(job)
     for entry in entries:
-        entry.problems, entry.desired = None, None
+        entry.problems, entry.desired, entry.generated = None, None, None
         if entry.body_error is not None:
             entry.problems = [_body_problem(entry, mapping)]
             continue
@@ -114,6 +125,10 @@ def evaluate(entries: list[Entry], mapping: Mapping, job: Job, published: dict[s
             continue
         entry.scenario = mapped
         entry.decision = decide(mapped, job.review)
+        # Steps written in the page body are known only once it is read: generate then.
+        known = entry.body is not None or isinstance(mapping.steps, StepColumns)
+        if known and not generate(entry, mapped, mapping, generator):
+            continue
         current = (published or {}).get(entry.page_id)
         if entry.decision.publish and entry.body is None and current is not None and current.meta is not None:
             entry.desired = DesiredPage(
@@ -127,18 +142,49 @@ def evaluate(entries: list[Entry], mapping: Mapping, job: Job, published: dict[s
                 body_hash=current.meta.body_hash,
             )
         elif entry.decision.publish and entry.body is not None:
+            assert entry.generated is not None
             shown = {m.attachment for m in media(mapped.guidance)}
+            # The manifest is made from the same content as the body, so it is hashed with it.
+            manifest = entry.generated.attachment()
+            made = (manifest,) if manifest else ()
             entry.desired = DesiredPage(
                 notion_page_id=mapped.page_id,
                 title=mapped.title,
-                body=entry_page(mapped, entry.decision),
+                body=entry_page(mapped, entry.decision, entry.generated),
                 labels=labels_for(mapped.keywords),
                 entry_version=mapped.version,
                 approvals=_approvals(mapped, job),
-                attachments=tuple(a for a in entry.attachments if a.name in shown),
+                attachments=(*(a for a in entry.attachments if a.name in shown), *made),
                 source=entry.source(mapping),
-                from_body=frozenset(name for name in shown if name),
+                from_body=frozenset({*(name for name in shown if name), *(a.name for a in made)}),
             )
+
+
+def generate(entry: Entry, scenario: Scenario, mapping: Mapping, generator: Generator) -> bool:
+    """Prompt, clip plan and lint for one entry. A plan that cannot fit is a problem with the entry; a blocking
+    lint finding holds it (the last approved page stays live). False when the entry cannot go on."""
+    assert entry.decision is not None
+    steps = mapping.steps
+    step_columns = [c.property for c in steps.__dict__.values()] if isinstance(steps, StepColumns) else None
+    reference_columns = {name: column.property for name, column in mapping.quick_reference.__dict__.items()}
+    entry.generated = generated = generator.generate(scenario, step_columns, reference_columns)
+    if generated.problems:
+        entry.problems = [
+            EntryProblem(
+                page_id=scenario.page_id,
+                title=scenario.title,
+                url=scenario.url,
+                property=p.property,
+                found=p.found,
+                expected=p.expected,
+            )
+            for p in generated.problems
+        ]
+        return False
+    if generated.blocking and entry.decision.verdict in ("publish", "hold"):
+        held = tuple(f"held: {finding}" for finding in generated.blocking)
+        entry.decision = dataclasses.replace(entry.decision, verdict="hold", reasons=(*held, *entry.decision.reasons))
+    return True
 
 
 def _approvals(scenario: Scenario, job: Job) -> tuple[str, ...]:
@@ -341,6 +387,8 @@ def _entry_report(
         row.reasons = list(entry.decision.reasons)
     if applied is not None:
         action = applied.action  # re-planned after a conflict, it may differ from the plan's
+    if entry.generated is not None:
+        row.findings = [str(f) for f in entry.generated.warnings]
     if action is not None:
         row.action, row.action_reason = action.kind, action.reason
     page = pages.get(entry.page_id)
@@ -378,6 +426,8 @@ def _status_for(row: EntryReport) -> EntryStatus:
         status, message = "Problem", "not published: " + "; ".join(row.problems)
     else:
         status, message = "Held", "; ".join(row.reasons)
+    if row.findings and status != "Problem":  # reviewers see the lint's warnings where they review
+        message = "\n".join([message, *(f"warning: {f}" for f in row.findings)])
     # Cut as Notion stores it, so the next run compares like with like and writes nothing.
     return EntryStatus(status, message[:MAX_TEXT], row.confluence_url)
 
