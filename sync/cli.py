@@ -451,3 +451,10 @@ def main() -> None:
         cli(obj={})
     except KeyboardInterrupt:
         sys.exit(EXIT_CONFIG)
+
+
+# Command groups kept in their own modules, registered here so `cli` stays the one entry point.
+from sync.cli_generate import lint, preview  # noqa: E402
+
+cli.add_command(preview)
+cli.add_command(lint)

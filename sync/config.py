@@ -110,6 +110,25 @@ class ArchivePolicy(BaseModel):
     mode: Literal["move", "native"] = "move"  # native: Confluence's own archive (Cloud), retired/deleted only
 
 
+class GeneratePolicy(BaseModel):
+    """Where a team's own prompt templates (a folder overriding the packaged ones by file name) and render
+    targets file live; unset means the packaged defaults."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    templates: Path | None = None
+    targets: Path | None = None
+
+
+class LintPolicy(BaseModel):
+    """A team's own over-promise rules file, and which rule categories hold publication (the rest warn)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    rules: Path | None = None
+    blocking: list[str] = Field(default_factory=lambda: ["refund", "data-access", "liability"])
+
+
 class Job(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -125,6 +144,8 @@ class Job(BaseModel):
     revalidation: RevalidationPolicy = RevalidationPolicy()
     archive: ArchivePolicy = ArchivePolicy()
     audit_log: str | None = None  # a JSON-lines file (relative to scheduler.yaml), or "-" for stdout
+    generate: GeneratePolicy = GeneratePolicy()
+    lint: LintPolicy = LintPolicy()
     sandbox: SandboxSettings | None = None
 
     @field_validator("timezone")
@@ -176,4 +197,22 @@ def load_schedule(path: Path) -> Schedule:
             job.mapping = path.parent / job.mapping
         if job.audit_log not in (None, "-") and not Path(job.audit_log).is_absolute():
             job.audit_log = str(path.parent / job.audit_log)
+        _resolve_policy_paths(job, path)
     return schedule
+
+
+def _resolve_policy_paths(job: Job, path: Path) -> None:
+    """Generate and lint override files are relative to scheduler.yaml too, and must exist."""
+    for section, key in (("generate", "templates"), ("generate", "targets"), ("lint", "rules")):
+        policy = getattr(job, section)
+        value: Path | None = getattr(policy, key)
+        if value is None:
+            continue
+        if not value.is_absolute():
+            value = path.parent / value
+            setattr(policy, key, value)
+        if not value.exists():
+            raise ConfigError(
+                f"{path}: job '{job.name}': {section}.{key}: {value} does not exist",
+                "fix the path (relative to scheduler.yaml) or remove the key to use the packaged default",
+            )

@@ -23,7 +23,7 @@ def emit_json(data: Any) -> None:
 
 
 def _why(entry: EntryReport) -> list[str]:
-    why = entry.problems or entry.reasons
+    why = entry.problems or [*entry.reasons, *(f"warning: {f}" for f in entry.findings)]
     if entry.action and entry.action not in ("noop", "keep"):
         return [f"{entry.action}: {entry.action_reason}", *why]
     return list(why)

@@ -15,7 +15,8 @@ from lxml import etree
 from sync import render_blocks
 from sync.errors import SyncError
 from sync.gate import Decision
-from sync.generate.prompt import walkthrough_prompt
+from sync.generate.generator import Generated, default_generator
+from sync.generate.manifest import FILE_NAME as MANIFEST_NAME
 from sync.model import Scenario
 from sync.storage import storage_error, xml_safe
 
@@ -83,8 +84,45 @@ def _table(doc: _Doc, parent: etree._Element, rows: Iterable[tuple[str, str]]) -
         doc.el(tr, "td", value)
 
 
-def entry_page(scenario: Scenario, decision: Decision) -> str:
-    """The page agents read: page properties, the steps to type, quick reference, escalation, prompt."""
+def _walkthrough_video(doc: _Doc, root: etree._Element, generated: Generated) -> None:
+    """The prompt to paste into a video model, the clip plan as a table, and the manifest attached beside it."""
+    doc.el(root, "h2", "Walkthrough video")
+    expand = doc.macro(root, "expand", title="Walkthrough video prompt")
+    code = doc.macro(doc.el(expand, "ac:rich-text-body"), "code", language="text")
+    doc.cdata_body(code, generated.prompt)
+    if not generated.clips:
+        return
+    total = sum(c["duration_s"] for c in generated.clips)
+    doc.el(root, "h3", f"Clip plan: {len(generated.clips)} clips, {total} s")
+    targets = list(generated.clips[0]["targets"])
+    tbody = doc.el(doc.el(root, "table"), "tbody")
+    header = doc.el(tbody, "tr")
+    for name in ["Clip", "Seconds", "On screen", "Overlays", "Narration", *targets]:
+        doc.el(header, "th", name)
+    for clip in generated.clips:
+        tr = doc.el(tbody, "tr")
+        doc.el(tr, "td", f"{clip['index']}. {clip['title']}")
+        doc.el(tr, "td", str(clip["duration_s"]))
+        doc.el(tr, "td", clip["message"] or "(nothing typed)")
+        doc.el(tr, "td", " | ".join(clip["overlays"]))
+        doc.el(tr, "td", f"{clip['narration']} ({clip['narration_wpm']:g} wpm)")
+        for target in targets:
+            mapping = clip["targets"][target]
+            segments = " + ".join(str(s["rendered_s"]) for s in mapping["segments"])
+            trimmed = f", trim {mapping['trimmed_s']}" if mapping["trimmed_s"] else ""
+            doc.el(tr, "td", f"{segments}{trimmed}")
+    p = doc.el(root, "p")
+    doc.el(p, "span", "Clip metadata for the video tools: ")
+    link = doc.el(p, "ac:link")
+    doc.el(link, "ri:attachment", ri__filename=MANIFEST_NAME)
+    doc.el(link, "ac:link-body", MANIFEST_NAME)
+
+
+def entry_page(scenario: Scenario, decision: Decision, generated: Generated | None = None) -> str:
+    """The page agents read: page properties, the steps to type, quick reference, escalation, and the
+    walkthrough video (prompt, clip plan, manifest link)."""
+    if generated is None:
+        generated = default_generator().generate(scenario)
     doc = _Doc()
     root = doc.root
     details = doc.macro(root, "details", id="scenario")
@@ -101,6 +139,7 @@ def entry_page(scenario: Scenario, decision: Decision) -> str:
             ("Approvals", approvals),
             ("Last revalidated", scenario.last_revalidated.isoformat() if scenario.last_revalidated else "never"),
             ("Status", "; ".join(decision.reasons)),
+            ("Over-promise lint", "\n".join(str(f) for f in generated.findings) or "no findings"),
         ],
     )
     p = doc.el(root, "p")
@@ -136,9 +175,7 @@ def entry_page(scenario: Scenario, decision: Decision) -> str:
         doc.el(root, "h2", "Guidance")
         render_blocks.blocks(doc, root, scenario.guidance)
 
-    expand = doc.macro(root, "expand", title="Walkthrough video prompt")
-    code = doc.macro(doc.el(expand, "ac:rich-text-body"), "code", language="text")
-    doc.cdata_body(code, walkthrough_prompt(scenario))
+    _walkthrough_video(doc, root, generated)
 
     source = doc.el(root, "p")
     doc.el(source, "em", "Maintained in Notion: ")

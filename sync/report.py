@@ -32,6 +32,8 @@ class EntryReport(BaseModel):
     confluence_page_id: str | None = None
     confluence_url: str | None = None
     problems: list[str] = Field(default_factory=list)
+    # Over-promise lint findings that warn reviewers (blocking ones are among `reasons`).
+    findings: list[str] = Field(default_factory=list)
 
 
 class ApiUsage(BaseModel):

@@ -8,6 +8,7 @@ do the pass again under it, so a run with nothing to do writes nothing at all.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import mimetypes
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -25,10 +26,11 @@ from sync.config import Job
 from sync.confluence.base import MANAGED_LABEL, ConfluenceAdapter, ManagedPage
 from sync.errors import ApiFailure, AuthError, SyncError, describe, http_status
 from sync.gate import Decision, decide
+from sync.generate.generator import Generated, Generator
 from sync.index_page import Manifest
 from sync.limits import NOTION_BODY_CONCURRENCY
 from sync.lock import Lease
-from sync.mapping import Column, Mapping, map_page
+from sync.mapping import Column, Mapping, StepColumns, map_page
 from sync.model import EntryProblem, Lifecycle, ReviewState, Scenario
 from sync.notion import blocks as notion_blocks
 from sync.notion.comments import NotionComments
@@ -83,6 +85,7 @@ class Entry:
     scenario: Scenario | None = None
     problems: list[EntryProblem] | None = None
     decision: Decision | None = None
+    generated: Generated | None = None
     desired: DesiredPage | None = None
     body: Body | None = None  # read only where the entry changed since its last publish
     attachments: tuple[Attachment, ...] = ()  # Notion-hosted media of the body, fetched with it
@@ -127,14 +130,17 @@ def evaluate(
     records: dict[str, ApprovalRecord] | None = None,
     today: date | None = None,
     published: dict[str, ManagedPage] | None = None,
+    generator: Generator | None = None,
 ) -> None:
     """Map, gate and render every entry (pure). With `today`, approval is bound to content (`records`
     are the approvals recorded so far) and the revalidation lifecycle decides what stays live.
 
     An entry whose body was not read is mapped and gated on its properties; if its page is `published`, it
     stands in as that page (the body part as recorded), so the plan still sees every page it owns."""
+    generator = generator or Generator.for_job(job)
     for entry in entries:
         entry.problems, entry.desired, entry.binding, entry.standing, entry.notes = None, None, None, None, []
+        entry.generated = None
         if entry.body_error is not None:
             entry.problems = [_body_problem(entry, mapping)]
             continue
@@ -144,6 +150,10 @@ def evaluate(
             continue
         entry.scenario = mapped
         entry.decision = decide(mapped, job.review)
+        # Steps written in the page body are known only once it is read: generate then.
+        known = entry.body is not None or isinstance(mapping.steps, StepColumns)
+        if known and not generate(entry, mapped, mapping, generator):
+            continue
         current = (published or {}).get(entry.page_id)
         if today is not None:
             _bind(entry, mapped, mapping, job, (records or {}).get(mapped.page_id), today, current)
@@ -171,11 +181,15 @@ def _desired(
         "source": entry.source(mapping),
     }
     if entry.body is not None:
+        assert entry.generated is not None
         shown = {m.attachment for m in media(scenario.guidance)}
+        # The manifest is made from the same content as the body, so it is hashed with it.
+        manifest = entry.generated.attachment()
+        made = (manifest,) if manifest else ()
         return DesiredPage(
-            body=entry_page(scenario, on_page),
-            attachments=tuple(a for a in entry.attachments if a.name in shown),
-            from_body=frozenset(name for name in shown if name),
+            body=entry_page(scenario, on_page, entry.generated),
+            attachments=(*(a for a in entry.attachments if a.name in shown), *made),
+            from_body=frozenset({*(name for name in shown if name), *(a.name for a in made)}),
             **common,
         )
     if current is not None and current.meta is not None:
@@ -226,10 +240,40 @@ def _bind(
     if entry.standing.archive:
         entry.decision = Decision("hold", (entry.standing.status,))
         return
+    if entry.generated is not None and entry.generated.blocking:  # the last approved page stays live
+        entry.decision = Decision("hold", tuple(f"held: {finding}" for finding in entry.generated.blocking))
+        return
     entry.decision = Decision("publish", (approved, entry.standing.status))
     # The page shows the stable facts only, so it is not rewritten as the days pass.
     on_page = Decision("publish", (approved, f"next revalidation due {entry.standing.due}"))
     entry.desired = _desired(entry, scenario, on_page, mapping, job, current, binding.record.to_json())
+
+
+def generate(entry: Entry, scenario: Scenario, mapping: Mapping, generator: Generator) -> bool:
+    """Prompt, clip plan and lint for one entry. A plan that cannot fit is a problem with the entry; a blocking
+    lint finding holds it (the last approved page stays live). False when the entry cannot go on."""
+    assert entry.decision is not None
+    steps = mapping.steps
+    step_columns = [c.property for c in steps.__dict__.values()] if isinstance(steps, StepColumns) else None
+    reference_columns = {name: column.property for name, column in mapping.quick_reference.__dict__.items()}
+    entry.generated = generated = generator.generate(scenario, step_columns, reference_columns)
+    if generated.problems:
+        entry.problems = [
+            EntryProblem(
+                page_id=scenario.page_id,
+                title=scenario.title,
+                url=scenario.url,
+                property=p.property,
+                found=p.found,
+                expected=p.expected,
+            )
+            for p in generated.problems
+        ]
+        return False
+    if generated.blocking and entry.decision.verdict in ("publish", "hold"):
+        held = tuple(f"held: {finding}" for finding in generated.blocking)
+        entry.decision = dataclasses.replace(entry.decision, verdict="hold", reasons=(*held, *entry.decision.reasons))
+    return True
 
 
 def _approvals(scenario: Scenario, job: Job) -> tuple[str, ...]:
@@ -393,7 +437,8 @@ def _pass(
     current = [*current, *relabel]
     records = site.records(current)
     by_entry, _ = originals(current)  # a person's copy of a page is not the entry's page
-    evaluate(entries, mapping, job, records, today)  # properties only: which entries may be published
+    generator = Generator.for_job(job)
+    evaluate(entries, mapping, job, records, today, generator=generator)  # properties only: who may publish
     with stage("reading page bodies"):
         bot_id = services.reader.bot_id()
         unread = [e for e in entries if e.body is None and e.body_error is None]
@@ -401,12 +446,12 @@ def _pass(
         first = [e for e in unread if e.decision is not None and e.decision.publish and e.page_id not in records]
         changed = [e for e in unread if needs_body(e, by_entry.get(e.page_id), mapping, bot_id)]
         read_bodies(services.reader, list({id(e): e for e in [*changed, *first]}.values()), services.clock)
-        evaluate(entries, mapping, job, records, today, by_entry)
+        evaluate(entries, mapping, job, records, today, by_entry, generator)
         # A page that would change although its entry did not (new files from a later stage, new labels, a
         # restore): its body is needed after all.
         stale = [e for e in entries if e.body is None and _differs(e.desired, by_entry.get(e.page_id))]
         read_bodies(services.reader, stale, services.clock)
-    evaluate(stale, mapping, job, records, today, by_entry)
+    evaluate(stale, mapping, job, records, today, by_entry, generator)
     manifest = Manifest(dict(site.manifest.entries), dict(site.manifest.digests), site.manifest.body_hash)
     known = {e.page_id for e in entries}
 
@@ -517,6 +562,8 @@ def _entry_report(
         row.reasons = [*entry.decision.reasons, *entry.notes]
     if applied is not None:
         action = applied.action  # re-planned after a conflict, it may differ from the plan's
+    if entry.generated is not None:
+        row.findings = [str(f) for f in entry.generated.warnings]
     if action is not None:
         row.action, row.action_reason = action.kind, action.reason
     page = pages.get(entry.page_id)
@@ -566,6 +613,8 @@ def _status_for(row: EntryReport) -> EntryStatus:
         status, message = "Problem", "not published: " + "; ".join(row.problems)
     else:
         status, message = "Held", "; ".join(row.reasons)
+    if row.findings and status != "Problem":  # reviewers see the lint's warnings where they review
+        message = "\n".join([message, *(f"warning: {f}" for f in row.findings)])
     # Cut as Notion stores it, so the next run compares like with like and writes nothing.
     return EntryStatus(status, message[:MAX_TEXT], row.confluence_url)
 

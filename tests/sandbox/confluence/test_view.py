@@ -253,7 +253,7 @@ def test_the_entry_page_the_sync_writes_renders_every_section() -> None:
     out = tree(storage, ViewContext())
     assert out.find_class("page-properties") and out.find_class("panel-error")
     assert out.find(".//details") is not None
-    assert [h.text for h in out.iter("h2")] == ["Key steps", "Quick reference"]
+    assert [h.text for h in out.iter("h2")] == ["Key steps", "Quick reference", "Walkthrough video"]
     assert out.find_class("macro-placeholder") == []
     assert missing_texts(storage, out.text_content()) == []
 

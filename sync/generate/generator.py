@@ -1,0 +1,244 @@
+"""What one entry becomes: the walkthrough prompt, the clip plan and its manifest, and the lint findings. Pure
+once built: `Generator.for_job` reads the job's templates, render targets and lint rules (or the packaged
+defaults) once per run."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import cache
+from typing import Any
+
+from sync.assets import Attachment
+from sync.config import Job
+from sync.generate import manifest
+from sync.generate.clipplan import (
+    CLIP_MAX_S,
+    CLIP_MIN_S,
+    MAX_WPM,
+    PLAN_WPM,
+    SEND_PAUSE_S,
+    TOTAL_MAX_S,
+    TOTAL_MIN_S,
+    TYPING_CPS,
+    ClipPlan,
+    PlannedClip,
+    PlanProblem,
+    StepScript,
+    plan_clips,
+    words,
+)
+from sync.generate.lint import Finding, Line, Linter
+from sync.generate.targets import Targets, load_targets
+from sync.generate.templating import Templates
+from sync.model import Scenario
+
+# Quick-reference fields agents say or type (the rest are guidance for the agent, not lines).
+_SPOKEN_REFERENCE = (
+    ("de_escalation_phrase", "De-escalation phrase"),
+    ("immediate_action", "Immediate action"),
+    ("timeline_expectation", "Timeline expectation"),
+)
+_PUNCT = re.compile(r"[^\w\s]")
+
+
+@dataclass
+class Generated:
+    prompt: str
+    plan: ClipPlan
+    findings: list[Finding] = field(default_factory=list)
+    clips: list[dict[str, Any]] = field(default_factory=list)  # as in the manifest
+    manifest: bytes | None = None  # None when the plan has problems
+
+    @property
+    def problems(self) -> list[PlanProblem]:
+        return self.plan.problems
+
+    @property
+    def blocking(self) -> list[Finding]:
+        return [f for f in self.findings if f.blocking]
+
+    @property
+    def warnings(self) -> list[Finding]:
+        return [f for f in self.findings if not f.blocking]
+
+    def attachment(self) -> Attachment | None:
+        if self.manifest is None:
+            return None
+        return Attachment(manifest.FILE_NAME, manifest.MEDIA_TYPE, self.manifest)
+
+
+class Generator:
+    def __init__(self, templates: Templates, targets: Targets, linter: Linter) -> None:
+        self.templates, self.targets, self.linter = templates, targets, linter
+
+    @classmethod
+    def defaults(cls) -> Generator:
+        return cls(Templates(), load_targets(), Linter.load())
+
+    @classmethod
+    def for_job(cls, job: Job) -> Generator:
+        """The job's `generate:` and `lint:` policy from scheduler.yaml, each falling back to the defaults."""
+        return cls(
+            Templates(job.generate.templates),
+            load_targets(job.generate.targets),
+            Linter.load(job.lint.rules, job.lint.blocking),
+        )
+
+    def generate(
+        self,
+        scenario: Scenario,
+        step_properties: list[str] | None = None,
+        reference_properties: dict[str, str] | None = None,
+    ) -> Generated:
+        """`step_properties` (in step order) and `reference_properties` (quick-reference field → column) name
+        the Notion columns an author fixes a problem or finding in; without them the step or field is named."""
+        steps = scripts(scenario, step_properties)
+        entry = _entry_view(scenario)
+        look = self.templates.render("look.txt.j2", entry=entry)
+        step_views = [_step_view(s) for s in steps]
+        prompt = self.templates.render("walkthrough.txt.j2", entry=entry, steps=step_views, look=look)
+        findings = self.linter.check(lint_lines(scenario, steps, reference_properties or {}))
+        plan = plan_clips(steps, self.targets)
+        result = Generated(prompt, plan, findings)
+        if plan.problems:
+            return result
+        phrase_at = _phrase_clip(scenario.quick_reference.de_escalation_phrase, steps)
+        for index, planned in enumerate(plan.clips, start=1):
+            clip = self._clip(scenario, planned, index, index == phrase_at)
+            clip["prompt"] = self.templates.render("clip.txt.j2", entry=entry, clip=clip, look=look)
+            result.clips.append(clip)
+        result.manifest = manifest.encode(self._manifest(scenario, look, prompt, plan, result.clips))
+        return result
+
+    def _clip(self, scenario: Scenario, planned: PlannedClip, index: int, phrase: bool) -> dict[str, Any]:
+        step = planned.step
+        overlays = [f"{step.number} · {step.label}"]
+        if phrase:
+            overlays.append(scenario.quick_reference.de_escalation_phrase)
+        action = "types the reply and sends it" if step.message else "follows the rule in the console's side panel"
+        return {
+            "id": f"{scenario.page_id}-v{scenario.version}-c{index}",
+            "index": index,
+            "title": step.label,
+            "step_property": step.column,
+            "duration_s": planned.duration_s,
+            "message": step.message,
+            "typing_s": step.typing_s,
+            "narration": step.narration,
+            "narration_words": words(step.narration),
+            "narration_wpm": planned.narration_wpm,
+            "hold_s": planned.hold_s,
+            "overlays": overlays,
+            "shot": f"Over-the-shoulder shot of the chat window, camera locked off; the agent {action}.",
+            "targets": {
+                target: {
+                    "segments": [
+                        {
+                            "start_s": s.start_s,
+                            "used_s": s.used_s,
+                            "rendered_s": s.rendered_s,
+                            "trim_s": s.trim_s,
+                            "how": s.how,
+                        }
+                        for s in segs
+                    ],
+                    "cuts_s": [s.start_s for s in segs[1:]],
+                    "rendered_s": sum(s.rendered_s for s in segs),
+                    "trimmed_s": sum(s.trim_s for s in segs),
+                }
+                for target, segs in planned.segments.items()
+            },
+        }
+
+    def _manifest(
+        self, scenario: Scenario, look: str, prompt: str, plan: ClipPlan, clips: list[dict[str, Any]]
+    ) -> dict[str, Any]:
+        return {
+            "schema": manifest.SCHEMA_ID,
+            "schema_version": manifest.SCHEMA_VERSION,
+            "entry": {
+                "id": scenario.page_id,
+                "title": scenario.title,
+                "version": scenario.version,
+                "url": scenario.url,
+            },
+            "timing": {
+                "plan_wpm": PLAN_WPM,
+                "max_wpm": MAX_WPM,
+                "clip_s": [CLIP_MIN_S, CLIP_MAX_S],
+                "total_s": [TOTAL_MIN_S, TOTAL_MAX_S],
+                "typing_cps": TYPING_CPS,
+                "send_pause_s": SEND_PAUSE_S,
+            },
+            "targets": [
+                {"id": t.id, "name": t.name, "joins": t.joins, "aspect_ratios": list(t.aspect_ratios)}
+                for t in self.targets.targets
+            ],
+            "look": look,
+            "prompt": prompt,
+            "total_s": plan.total_s,
+            "clips": clips,
+        }
+
+
+@cache
+def default_generator() -> Generator:
+    """The packaged templates, targets and rules, read once."""
+    return Generator.defaults()
+
+
+def scripts(scenario: Scenario, step_properties: list[str] | None = None) -> list[StepScript]:
+    """The entry's decision points, each with the Notion column an author fixes it in."""
+    ordered = scenario.steps.ordered()
+    names = step_properties if step_properties and len(step_properties) == len(ordered) else None
+    return [
+        StepScript(number, label, text, names[number - 1] if names else f"step {number} ({label})")
+        for number, (label, text) in enumerate(ordered, start=1)
+    ]
+
+
+def lint_lines(scenario: Scenario, steps: list[StepScript], columns: dict[str, str]) -> list[Line]:
+    lines = [Line(f"step {s.number} ({s.label})", s.column, s.text) for s in steps]
+    q = scenario.quick_reference
+    for name, label in _SPOKEN_REFERENCE:
+        lines.append(Line(f"quick reference: {label.lower()}", columns.get(name, label), getattr(q, name)))
+    return lines
+
+
+def _entry_view(scenario: Scenario) -> dict[str, Any]:
+    """What templates see: plain values only (no model methods inside the sandbox)."""
+    return {
+        "id": scenario.page_id,
+        "title": scenario.title,
+        "url": scenario.url,
+        "version": scenario.version,
+        "keywords": list(scenario.keywords),
+        "audience": scenario.audience,
+        "tone": scenario.tone,
+        "visual_style": scenario.visual_style,
+        "goal": scenario.goal,
+        "outcome": scenario.outcome,
+        "owner": scenario.owner.name,
+        "quick_reference": scenario.quick_reference.model_dump(),
+    }
+
+
+def _step_view(step: StepScript) -> dict[str, Any]:
+    return {
+        "number": step.number,
+        "label": step.label,
+        "text": step.text,
+        "message": step.message,
+        "guidance": step.guidance,
+        "line": " ".join(filter(None, [f'"{step.message}"' if step.message else "", step.guidance])),
+    }
+
+
+def _phrase_clip(phrase: str, steps: list[StepScript]) -> int:
+    """The clip whose message carries the de-escalation phrase (else the first): its overlay belongs there."""
+    wanted = " ".join(_PUNCT.sub(" ", phrase.lower()).split())
+    for step in steps:
+        if wanted and wanted in " ".join(_PUNCT.sub(" ", step.message.lower()).split()):
+            return step.number
+    return 1
