@@ -265,10 +265,11 @@ def measure_size(size: int, settings: Settings, limits: Limits, log: Any = print
     """Seed a sandbox with `size` entries and measure the three runs."""
     from sync.mapping import Mapping
     from sync.sandbox.bulk_content import bulk_entries
-    from sync.sandbox.runtime import DEFAULT_MAPPING, Sandbox, SandboxOptions
+    from sync.sandbox.runtime import Sandbox, SandboxOptions
     from sync.sandbox.seed import seed_notion
+    from sync.starter import default_mapping
 
-    mapping = Mapping.load(DEFAULT_MAPPING)
+    mapping = Mapping.load(default_mapping())
     entries = bulk_entries(size)
     results: list[Measured] = []
     options = SandboxOptions(seed="empty", flavor=settings.flavor, rate_limit=False)  # type: ignore[arg-type]

@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 from sync import archive
 from sync.audit import record_part
 from sync.confluence.base import ConfluenceAdapter, ManagedPage, Target
-from sync.errors import PageChanged, PartialWrite, SyncError, describe
+from sync.errors import PageChanged, PartialWrite, SyncError, TitleCollision, describe
 from sync.plan import Action, ManualEdits, Plan
 from sync.plan import plan as reconcile
 
@@ -29,6 +29,7 @@ class Applied:
     error: str | None = None
     # The page is live but a later step failed (its labels, attachments or record): the next run completes it.
     incomplete: str | None = None
+    entry_problem: bool = False  # the entry must change (a title collision), not a failure of the run
 
 
 def _version_message(action: Action) -> str:
@@ -86,6 +87,8 @@ def apply_one(
     except PartialWrite as error:
         return Applied(action, error.page, incomplete=f"{error.message}; {error.fix}")
     except SyncError as error:
+        if isinstance(error, TitleCollision):  # the entry must change, not the run: a problem, not a failure
+            return Applied(action, None, f"{error.message}; {error.fix}", entry_problem=True)
         return Applied(action, None, error.message)
     except Exception as error:  # an API that kept failing: report it against this entry, go on
         return Applied(action, None, describe(error))

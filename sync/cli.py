@@ -1,8 +1,5 @@
-"""The scenario-sync command line. Parses, calls the library, formats; errors become one line and an exit code.
-
-Exit codes: 0 all good; 1 some entries have problems; 2 configuration or authentication error;
-3 partial failure (an API kept failing, or the mass-archive guard tripped); 4 another run holds the job's lease.
-"""
+"""The scenario-sync command line. Parses, calls the library, formats; errors become one line and an exit code
+(`sync.errors.ExitCode`, shown in `--help`)."""
 
 from __future__ import annotations
 
@@ -10,20 +7,23 @@ import contextlib
 import json
 import signal
 import sys
+import tempfile
 import threading
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import click
 
-from sync.config import Credentials, Job, load_schedule
-from sync.errors import ConfigError, SyncError, describe
-from sync.output import console, emit_json, show_report
-from sync.report import EXIT_CONFIG, EXIT_PARTIAL, RunReport
-from sync.session import run_once
+from sync.cli_schedule import cron_group, schedule_command
+from sync.config import Job, load_schedule
+from sync.errors import EXIT_CODES, ConfigError, ExitCode, SyncError, describe, worst
+from sync.output import SANDBOX_TAG, console, emit_json, show_report
+from sync.report import RunReport
+from sync.session import run_configured, run_once, sandbox_for
+from sync.starter import demo_job, write_starter
 
 DEFAULT_CONFIG: Path = Path("scheduler.yaml")
+EXIT_CODES_HELP = "\b\nExit codes:\n" + "\n".join(f"  {int(code):<3} {meaning}" for code, meaning in EXIT_CODES.items())
 
 
 class _Cli(click.Group):
@@ -35,10 +35,14 @@ class _Cli(click.Group):
         except SyncError as error:
             if ctx.obj and ctx.obj.get("debug"):
                 raise
-            click.echo(f"Error: {error.message}", err=True)
+            tag = (ctx.obj or {}).get("tag", "")  # a sandbox job's lines say so, its errors too
+            click.echo(f"{tag}Error: {error.message}", err=True)
             if error.fix:
-                click.echo(f"Fix: {error.fix}", err=True)
+                click.echo(f"{tag}Fix: {error.fix}", err=True)
             ctx.exit(error.exit_code)
+        except KeyboardInterrupt:  # Ctrl-C: say so and exit 130, as shells do, rather than click's "Aborted!" and 1
+            click.echo("Error: interrupted", err=True)
+            ctx.exit(ExitCode.INTERRUPTED)
         except (click.exceptions.Exit, click.ClickException, click.Abort, SystemExit):
             raise
         except Exception as error:  # a bug or an API surprise: one line for cron, the trace with --debug
@@ -46,10 +50,10 @@ class _Cli(click.Group):
                 raise
             click.echo(f"Error: unexpected {describe(error)}", err=True)
             click.echo("Fix: run again with --debug and report the trace", err=True)
-            ctx.exit(EXIT_PARTIAL)
+            ctx.exit(ExitCode.PARTIAL)
 
 
-@click.group(cls=_Cli, context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=_Cli, context_settings={"help_option_names": ["-h", "--help"]}, epilog=EXIT_CODES_HELP)
 @click.option("--debug", is_flag=True, help="Show full tracebacks instead of one-line errors.")
 @click.version_option(package_name="scenario-sync")
 @click.pass_context
@@ -60,8 +64,9 @@ def cli(ctx: click.Context, debug: bool) -> None:
     and product reviews approved the current version, and writes each entry's status back to Notion.
 
     \b
-    Try it with no accounts at all:
+    Try it with no accounts at all, then start your own jobs:
       scenario-sync demo
+      scenario-sync init
     """
     ctx.ensure_object(dict)["debug"] = debug
 
@@ -70,7 +75,8 @@ def _job_options(fn: Any) -> Any:
     fn = click.option(
         "--config", type=click.Path(path_type=Path), default=DEFAULT_CONFIG, show_default=True, help="Jobs file."
     )(fn)
-    fn = click.option("--job", "job_name", required=True, help="Name of the job in scheduler.yaml.")(fn)
+    fn = click.option("--job", "job_name", help="Name of the job in scheduler.yaml.")(fn)
+    fn = click.option("--all", "all_jobs", is_flag=True, help="Every job in scheduler.yaml, one after the other.")(fn)
     return fn
 
 
@@ -83,40 +89,19 @@ def _output_options(fn: Any) -> Any:
 
 
 def _sandbox_options(fn: Any) -> Any:
+    # No click defaults: a real job refuses these options, so whether they were given must be visible.
     fn = click.option(
         "--confluence-flavor",
         type=click.Choice(["cloud", "datacenter"]),
-        default="cloud",
-        show_default=True,
-        help="Which Confluence the sandbox emulates.",
+        help="Sandbox jobs only: which Confluence the sandbox emulates.  [default: cloud]",
     )(fn)
     fn = click.option(
         "--cloud-v1-content",
         type=click.Choice(["available", "removed"]),
-        default="available",
-        show_default=True,
-        help="Whether Cloud's deprecated v1 content endpoints answer, or 410 Gone as on the API gateway.",
+        help="Sandbox jobs only: whether Cloud's deprecated v1 content endpoints answer, or 410 Gone as on the"
+        " API gateway.  [default: available]",
     )(fn)
     return fn
-
-
-@contextlib.contextmanager
-def _sandbox_for(job: Job, flavor: str, v1_content: str, fresh: bool = False) -> Iterator[Any]:
-    from sync.sandbox.runtime import Sandbox, SandboxOptions
-
-    assert job.sandbox is not None
-    state = job.sandbox.state_dir / f"{job.name}-{flavor}-v1-{v1_content}.json"
-    if fresh and state.exists():
-        state.unlink()
-    options = SandboxOptions(
-        seed=job.sandbox.seed,
-        flavor=flavor,  # type: ignore[arg-type]
-        cloud_v1_content=v1_content,  # type: ignore[arg-type]
-        state_file=state,
-        mapping=job.mapping,
-    )
-    with Sandbox(options) as sandbox:
-        yield sandbox
 
 
 def _finish(report: RunReport, as_json: bool, report_file: Path | None) -> None:
@@ -131,7 +116,35 @@ def _finish(report: RunReport, as_json: bool, report_file: Path | None) -> None:
     sys.exit(report.exit_code)
 
 
-@cli.command()
+def _run_all(
+    jobs: list[Job],
+    as_json: bool,
+    dry_run: bool,
+    flavor: str | None,
+    v1_content: str | None,
+    allow_mass_archive: bool = False,
+) -> None:
+    """Each job in turn; one job's error never stops the next. Exits with the most serious code."""
+    codes: list[int] = []
+    for job in jobs:
+        tag = SANDBOX_TAG if job.sandbox is not None else ""
+        try:
+            result = run_configured(job, dry_run, flavor, v1_content, allow_mass_archive)
+        except SyncError as error:
+            click.echo(f"{tag}Error: job '{job.name}': {error.message}", err=True)
+            if error.fix:
+                click.echo(f"{tag}Fix: {error.fix}", err=True)
+            codes.append(error.exit_code)
+            continue
+        if as_json:  # one report per line (JSON Lines)
+            click.echo(json.dumps(result.to_json(), ensure_ascii=False))
+        else:
+            show_report(result)
+        codes.append(result.exit_code)
+    sys.exit(worst(codes))
+
+
+@cli.command(epilog=EXIT_CODES_HELP)
 @_job_options
 @_output_options
 @_sandbox_options
@@ -146,44 +159,46 @@ def _finish(report: RunReport, as_json: bool, report_file: Path | None) -> None:
 )
 def run(
     config: Path,
-    job_name: str,
+    job_name: str | None,
+    all_jobs: bool,
     as_json: bool,
     report: Path | None,
-    confluence_flavor: str,
-    cloud_v1_content: str,
+    confluence_flavor: str | None,
+    cloud_v1_content: str | None,
     dry_run: bool,
     keep_manual_edits: bool = False,
     allow_mass_archive: bool = False,
 ) -> None:
-    """Run one job once (what cron calls).
+    """Run one job once, or every job with --all (what cron calls).
 
     Credentials come from the environment: NOTION_TOKEN, NOTION_BASE_URL, CONFLUENCE_URL, CONFLUENCE_USER,
-    CONFLUENCE_TOKEN, CONFLUENCE_FLAVOR (cloud or datacenter). A job with a `sandbox:` section runs against
-    the embedded emulators instead (the sandbox options apply only there), keeping their state between runs.
+    CONFLUENCE_TOKEN, CONFLUENCE_FLAVOR (cloud or datacenter). Only a job with a `sandbox:` section runs
+    against the embedded emulators, keeping their state between runs; its output says "sandbox" on every
+    line, and the sandbox options are refused for any other job.
 
-    Exit codes: 0 all good, 1 some entries have problems, 2 configuration or authentication error,
-    3 partial failure (an API kept failing, or the mass-archive guard tripped), 4 another run of the job
-    holds its lease.
+    With --all, the jobs run one after the other, --json prints one report per line, and the exit code is
+    the most serious one: 130, then 2, 3, 1, 4, 0.
 
     \b
     Example:
       scenario-sync run --job demo
       scenario-sync run --job support-emea --dry-run --json
       scenario-sync run --job demo --keep-manual-edits
+      scenario-sync run --all
     """
-    job = load_schedule(config).job(job_name)
+    if bool(job_name) == all_jobs:
+        raise click.UsageError("name one job with --job NAME, or pass --all")
+    schedule = load_schedule(config)
+    jobs = schedule.jobs if all_jobs else [schedule.job(job_name or "")]
     if keep_manual_edits:
-        job = job.model_copy(update={"manual_edits": "keep"})
-    if job.sandbox is not None:
-        with _sandbox_for(job, confluence_flavor, cloud_v1_content) as sandbox:
-            data_source = job.notion.data_source_id or sandbox.info["data_source_id"]
-            result, _ = run_once(
-                job, sandbox.credentials(), data_source, dry_run, allow_mass_archive=allow_mass_archive
-            )
-    else:
-        result, _ = run_once(
-            job, Credentials(), job.notion.data_source_id, dry_run, allow_mass_archive=allow_mass_archive
-        )
+        jobs = [job.model_copy(update={"manual_edits": "keep"}) for job in jobs]
+    if all_jobs:
+        if report is not None:
+            raise click.UsageError("--report writes one job's report: use --json with --all (one report per line)")
+        _run_all(jobs, as_json, dry_run, confluence_flavor, cloud_v1_content, allow_mass_archive)
+    if jobs[0].sandbox is not None:
+        click.get_current_context().find_root().ensure_object(dict)["tag"] = SANDBOX_TAG
+    result = run_configured(jobs[0], dry_run, confluence_flavor, cloud_v1_content, allow_mass_archive)
     _finish(result, as_json, report)
 
 
@@ -204,12 +219,17 @@ def plan(ctx: click.Context, **kwargs: Any) -> None:
 
 @cli.command()
 @_sandbox_options
-@click.option("--config", type=click.Path(path_type=Path), default=DEFAULT_CONFIG, show_default=True)
-@click.option("--job", "job_name", default="demo", show_default=True, help="A sandbox job from the config.")
+@click.option(
+    "--config", type=click.Path(path_type=Path), help="Take the demo job from this jobs file (default: built in)."
+)
+@click.option("--job", "job_name", default="demo", show_default=True, help="A sandbox job from --config.")
 @click.option("--serve", is_flag=True, help="Keep the sandbox up afterwards so the page links open in a browser.")
-def demo(config: Path, job_name: str, confluence_flavor: str, cloud_v1_content: str, serve: bool) -> None:
+def demo(
+    config: Path | None, job_name: str, confluence_flavor: str | None, cloud_v1_content: str | None, serve: bool
+) -> None:
     """Run the demo job against a fresh sandbox: publish, find nothing to do, then the lifecycle.
 
+    Works from any folder: the demo job and its mapping are built in (no scheduler.yaml needed).
     The sandbox seeds five panic scenarios: one fully approved, one edited after approval, one waiting for
     legal review, one whose owner must revalidate it within ten days, and one with a required field left
     empty. The second run finds nothing to do and writes nothing. Then the demo moves its clock fifteen
@@ -222,56 +242,63 @@ def demo(config: Path, job_name: str, confluence_flavor: str, cloud_v1_content: 
       scenario-sync demo --confluence-flavor datacenter
       scenario-sync demo --serve
     """
-    from datetime import UTC, datetime, timedelta
+    with contextlib.ExitStack() as stack:
+        if config is None:  # the built-in job keeps its throwaway state out of the user's folder
+            job = demo_job(Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="scenario-sync-demo-"))))
+        else:
+            job = load_schedule(config).job(job_name)
+        if job.sandbox is None:
+            raise ConfigError(f"job '{job_name}' has no sandbox section", "use a sandbox job, or leave out --config")
+        click.get_current_context().find_root().ensure_object(dict)["tag"] = SANDBOX_TAG
+        _demo(job, confluence_flavor or "cloud", cloud_v1_content or "available", serve)
 
-    job = load_schedule(config).job(job_name)
-    if job.sandbox is None:
-        raise ConfigError(f"job '{job_name}' has no sandbox section", "use the demo job")
+
+def _demo(job: Job, flavor: str, v1_content: str, serve: bool = False) -> None:
     out = console()
-    later = datetime.now(UTC) + timedelta(days=15)
-    with _sandbox_for(job, confluence_flavor, cloud_v1_content, fresh=True) as sandbox:
+    say = lambda text: out.print(SANDBOX_TAG + text, soft_wrap=True)  # noqa: E731
+    with sandbox_for(job, flavor, v1_content, fresh=True) as sandbox:
         data_source = sandbox.info["data_source_id"]
         reports = []
-
-        def step(title: str, clock: datetime | None = None) -> RunReport:
-            out.rule(title)
-            report, _ = run_once(job, sandbox.credentials(), data_source, clock=(lambda: clock) if clock else None)
+        for attempt in (1, 2):
+            say(f"[bold]── Run {attempt} ──[/bold]")
+            report, _ = run_once(job, sandbox.credentials(), data_source, dry_run=False)
+            report.sandbox = True
             show_report(report)
             reports.append(report)
-            return report
-
-        step("Run 1")
-        second = step("Run 2")
-        out.rule("Published in Confluence")
+        say("[bold]── Published in Confluence ──[/bold]")
+        second = reports[1]
         for entry in second.entries:
             if entry.confluence_url and entry.outcome in ("published", "unchanged"):
-                out.print(f"  {entry.title}  (page {entry.confluence_page_id})")
-                out.print(f"    {entry.confluence_url}", soft_wrap=True)
-        out.print(f"Second run: {second.confluence.writes} Confluence writes, {second.notion.writes} Notion writes.")
-
-        archived = step(f"Run 3, fifteen days later ({later.date()})", later)
-        gone = next((e for e in archived.entries if e.outcome == "archived"), None)
-        if gone is not None:
-            out.rule("The owner revalidates it in Notion")
-            notion_url = sandbox.coordinates()["notion"]["base_url"]
-            day = later.date().isoformat()
-            out.print(
-                f"$ scenario-sync sandbox notion-edit {notion_url} --page-id {gone.page_id} "
-                f'--set "Last revalidated={day}"',
-                soft_wrap=True,
-            )
-            properties = _notion_values(notion_url, gone.page_id, (f"Last revalidated={day}",))
-            _control(notion_url, "edit", {"page_id": gone.page_id, "properties": properties}, quiet=True)
-            step("Run 4: restored", later)
-        last = step("Run 5: nothing to do", later)
-        out.print(f"Last run: {last.confluence.writes} Confluence writes, {last.notion.writes} Notion writes.")
+                say(f"  {entry.title}  (page {entry.confluence_page_id})")
+                say(f"    {entry.confluence_url}")
+        say(f"Second run: {second.confluence.writes} Confluence writes, {second.notion.writes} Notion writes.")
         if serve:
-            out.print("The sandbox is up: open the links above in a browser. Ctrl-C stops it.")
+            say("The sandbox is up: open the links above in a browser. Ctrl-C stops it.")
             sys.stdout.flush()
             _wait_for_stop()
     # The seed has an entry with a problem on purpose: only configuration or API failures fail the demo.
-    worst = max(r.exit_code for r in reports)
-    sys.exit(worst if worst > 1 else 0)
+    code = worst(r.exit_code for r in reports)
+    sys.exit(code if code != ExitCode.ENTRY_PROBLEMS else ExitCode.OK)
+
+
+@cli.command()
+@click.argument("folder", type=click.Path(file_okay=False, path_type=Path), default=".")
+@click.option("--force", is_flag=True, help="Overwrite scheduler.yaml and mappings/default.yaml if there.")
+def init(folder: Path, force: bool) -> None:
+    """Write a starter scheduler.yaml and mappings/default.yaml into FOLDER (default: here).
+
+    The starter has a sandbox job that runs at once, and a job for your team with placeholders to fill in
+    (the Notion data source id, the Confluence space and parent page). Existing files are kept unless --force.
+
+    \b
+    Example:
+      scenario-sync init my-team && cd my-team
+      scenario-sync run --job sandbox-demo
+    """
+    for path in write_starter(folder, force):
+        click.echo(f"wrote {path}")
+    click.echo("Next: fill in the job 'my-team' in scheduler.yaml, export the credentials, then")
+    click.echo("  scenario-sync plan --job my-team")
 
 
 def _wait_for_stop() -> None:
@@ -295,8 +322,8 @@ def sandbox() -> None:
 @click.option("--no-rate-limit", is_flag=True, help="Turn off the rate limits (Notion: 180 requests a minute).")
 def sandbox_up(
     seed: str,
-    confluence_flavor: str,
-    cloud_v1_content: str,
+    confluence_flavor: str | None,
+    cloud_v1_content: str | None,
     state_file: Path | None,
     latency_ms: float,
     no_rate_limit: bool,
@@ -315,8 +342,8 @@ def sandbox_up(
 
     options = SandboxOptions(
         seed=seed,  # type: ignore[arg-type]
-        flavor=confluence_flavor,  # type: ignore[arg-type]
-        cloud_v1_content=cloud_v1_content,  # type: ignore[arg-type]
+        flavor=confluence_flavor or "cloud",  # type: ignore[arg-type]
+        cloud_v1_content=cloud_v1_content or "available",  # type: ignore[arg-type]
         state_file=state_file,
         latency_ms=latency_ms,
         rate_limit=not no_rate_limit,
@@ -444,13 +471,15 @@ cli.add_command(audit)
 from sync import cli_notion  # noqa: E402  (after `cli` exists: it registers commands on it)
 
 cli_notion.register(cli)
+cli.add_command(schedule_command)
+cli.add_command(cron_group)
 
 
 def main() -> None:
     try:
         cli(obj={})
-    except KeyboardInterrupt:
-        sys.exit(EXIT_CONFIG)
+    except KeyboardInterrupt:  # outside a command (e.g. while starting up)
+        sys.exit(ExitCode.INTERRUPTED)
 
 
 # Command groups kept in their own modules, registered here so `cli` stays the one entry point.

@@ -8,9 +8,10 @@ from pathlib import Path
 
 import click
 
-from sync.cli import DEFAULT_CONFIG, _sandbox_for, _sandbox_options
-from sync.config import Credentials, load_schedule
+from sync.cli import DEFAULT_CONFIG, _sandbox_options
+from sync.config import load_credentials, load_schedule
 from sync.errors import SyncError
+from sync.session import sandbox_for
 
 
 @click.group(invoke_without_command=True)
@@ -59,9 +60,11 @@ def audit(
             when = when.replace(tzinfo=UTC)
     job = load_schedule(config).job(job_name)
     with contextlib.ExitStack() as stack:
-        credentials = Credentials()
         if job.sandbox is not None:
-            credentials = stack.enter_context(_sandbox_for(job, confluence_flavor, cloud_v1_content)).credentials()
+            flavor, v1_content = confluence_flavor or "cloud", cloud_v1_content or "available"
+            credentials = stack.enter_context(sandbox_for(job, flavor, v1_content)).credentials()
+        else:
+            credentials = load_credentials()
         services = stack.enter_context(open_services(credentials))
         adapter = services.confluence
         target = adapter.resolve_target(

@@ -13,14 +13,20 @@ from typing import Any
 
 import click
 
-from sync.cli import _job_options, _sandbox_for, _sandbox_options
-from sync.config import Credentials, Job, load_schedule
-from sync.errors import ConfigError
+from sync.cli import DEFAULT_CONFIG, _sandbox_options
+from sync.config import Job, load_credentials, load_schedule
+from sync.errors import ConfigError, ExitCode
 from sync.mapping import Mapping
 from sync.output import emit_json
-from sync.report import EXIT_ENTRY_PROBLEMS, EXIT_OK
 from sync.run import Entry, evaluate, read_bodies, read_entries, stage
-from sync.session import open_services
+from sync.session import open_services, sandbox_for
+
+
+def _job_options(fn: Any) -> Any:
+    fn = click.option(
+        "--config", type=click.Path(path_type=Path), default=DEFAULT_CONFIG, show_default=True, help="Jobs file."
+    )(fn)
+    return click.option("--job", "job_name", required=True, help="Name of the job in scheduler.yaml.")(fn)
 
 
 @contextlib.contextmanager
@@ -28,13 +34,13 @@ def _evaluated(job: Job, flavor: str, v1_content: str) -> Iterator[list[Entry]]:
     """Read the job's entries and run map, gate and generate on them: no write to Notion or Confluence."""
     with contextlib.ExitStack() as stack:
         if job.sandbox is not None:
-            sandbox = stack.enter_context(_sandbox_for(job, flavor, v1_content))
+            sandbox = stack.enter_context(sandbox_for(job, flavor or "cloud", v1_content or "available"))
             credentials, data_source = (
                 sandbox.credentials(),
                 job.notion.data_source_id or sandbox.info["data_source_id"],
             )
         else:
-            credentials, data_source = Credentials(), job.notion.data_source_id
+            credentials, data_source = load_credentials(), job.notion.data_source_id
         if not data_source:
             raise ConfigError(f"job '{job.name}' names no notion.data_source_id", "add it to scheduler.yaml")
         mapping = Mapping.load(job.mapping)
@@ -173,4 +179,4 @@ def lint(config: Path, job_name: str, confluence_flavor: str, cloud_v1_content: 
             for problem in row["not_checked"]:
                 click.echo(f"    not checked: {problem}")
         click.echo(f"Findings: {blocking} blocking, {warnings} warning(s)")
-    sys.exit(EXIT_ENTRY_PROBLEMS if blocking else EXIT_OK)
+    sys.exit(ExitCode.ENTRY_PROBLEMS if blocking else ExitCode.OK)

@@ -12,12 +12,12 @@ from typing import Any
 
 import click
 
-from sync.config import Credentials, Job, load_schedule
+from sync.config import Job, load_credentials, load_schedule
 from sync.errors import ConfigError
 from sync.mapping import Mapping
 from sync.notion.reader import NotionReader
 from sync.output import emit_json
-from sync.session import open_notion
+from sync.session import open_notion, sandbox_for
 
 DEFAULT_CONFIG = Path("scheduler.yaml")
 
@@ -32,18 +32,16 @@ def _job_options(fn: Any) -> Any:
 @contextlib.contextmanager
 def _job_source(config: Path, job_name: str) -> Iterator[tuple[Job, NotionReader, str]]:
     """The job, a Notion reader and its data source: the sandbox's for a sandbox job, else the environment's."""
-    from sync.cli import _sandbox_for
-
     job = load_schedule(config).job(job_name)
     with contextlib.ExitStack() as stack:
         if job.sandbox is not None:
-            sandbox = stack.enter_context(_sandbox_for(job, "cloud", "available"))
+            sandbox = stack.enter_context(sandbox_for(job))
             credentials, data_source = (
                 sandbox.credentials(),
                 job.notion.data_source_id or sandbox.info["data_source_id"],
             )
         else:
-            credentials, data_source = Credentials(), job.notion.data_source_id
+            credentials, data_source = load_credentials(), job.notion.data_source_id
         if not data_source:
             raise ConfigError(f"job '{job.name}' names no notion.data_source_id", "add it to scheduler.yaml")
         reader, _ = stack.enter_context(open_notion(credentials))
@@ -149,7 +147,7 @@ def bootstrap(parent_page_id: str, mapping_file: Path, title: str, with_examples
     from sync.notion.bootstrap import bootstrap as create
 
     mapping = Mapping.load(mapping_file)
-    with open_notion(Credentials()) as (reader, _):
+    with open_notion(load_credentials()) as (reader, _):
         made = create(
             reader.client,
             reader.caller,

@@ -7,12 +7,13 @@ from pathlib import Path
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-import yaml
+from croniter import croniter
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from sync.errors import ConfigError
 from sync.limits import NOTION_PER_MINUTE
+from sync.yamlfile import load_model
 
 Flavor = Literal["cloud", "datacenter"]
 DEFAULT_NOTION_VERSION = "2025-09-03"  # notion-client 3.1.0's default; 2026-03-11 is served too
@@ -46,6 +47,17 @@ class Credentials(BaseSettings):
                 "missing environment variables: " + ", ".join(missing),
                 "export them (see README, Configuration) or run a sandbox job",
             )
+
+
+def load_credentials() -> Credentials:
+    """The credentials from the environment; a bad value is a configuration error naming the variable, never
+    its value."""
+    try:
+        return Credentials()
+    except ValidationError as error:
+        first = error.errors()[0]
+        variable = str(first["loc"][0]).upper() if first["loc"] else "the environment"
+        raise ConfigError(f"{variable}: {first['msg']}", f"fix {variable} (see README, Configuration)") from None
 
 
 class SandboxSettings(BaseModel):
@@ -133,8 +145,8 @@ class Job(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     name: str
-    schedule: str = "0 6 * * 1-5"
-    timezone: str = "UTC"
+    schedule: str = "0 6 * * 1-5"  # five cron fields, read in `timezone`
+    timezone: str = "UTC"  # an IANA time zone name
     mapping: Path
     notion: NotionSource = NotionSource()
     confluence: ConfluenceTarget
@@ -147,6 +159,16 @@ class Job(BaseModel):
     generate: GeneratePolicy = GeneratePolicy()
     lint: LintPolicy = LintPolicy()
     sandbox: SandboxSettings | None = None
+
+    @field_validator("schedule")
+    @classmethod
+    def _cron(cls, value: str) -> str:
+        if len(value.split()) != 5 or not croniter.is_valid(value):
+            raise ValueError(
+                f"'{value}' is not a cron expression of five fields (minute hour day-of-month month day-of-week),"
+                " e.g. '0 6 * * 1-5'"
+            )
+        return value
 
     @field_validator("timezone")
     @classmethod
@@ -176,22 +198,12 @@ class Schedule(BaseModel):
 
 
 def load_schedule(path: Path) -> Schedule:
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except FileNotFoundError as error:
-        raise ConfigError(f"{path} does not exist", "pass --config or run from the project folder") from error
-    except yaml.YAMLError as error:
-        raise ConfigError(f"{path} is not valid YAML: {error}", "fix the file") from error
-    try:
-        schedule = Schedule.model_validate(raw)
-    except ValidationError as error:
-        first = error.errors()[0]
-        loc = list(first["loc"])
-        where = ".".join(str(p) for p in loc)
-        if len(loc) > 1 and loc[0] == "jobs" and isinstance(loc[1], int) and isinstance(raw, dict):
-            name = (raw.get("jobs") or [{}])[loc[1]].get("name", f"#{loc[1] + 1}")
-            where = f"job '{name}': " + ".".join(str(p) for p in loc[2:])
-        raise ConfigError(f"{path}: {where}: {first['msg']}", "see README, Configuration") from error
+    schedule = load_model(
+        path,
+        Schedule,
+        "pass --config, run from the folder that has it, or create one with `scenario-sync init`",
+        "see README, Configuration",
+    )
     for job in schedule.jobs:  # mapping paths are relative to scheduler.yaml
         if not job.mapping.is_absolute():
             job.mapping = path.parent / job.mapping

@@ -1,15 +1,51 @@
 """The errors scenario-sync raises, each with the exit code a cron monitor reads and the fix a person can make.
 
 The CLI turns any `SyncError` into one readable line (`Error: …`, then `Fix: …`) and its exit code.
+The exit codes are defined here and nowhere else.
 """
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterable, Iterator
+from enum import IntEnum
 from typing import Any
 
 
+class ExitCode(IntEnum):
+    """What a run's exit status means; `EXIT_CODES` says it in words for `--help` and the README."""
+
+    OK = 0
+    ENTRY_PROBLEMS = 1
+    CONFIG = 2
+    PARTIAL = 3
+    LOCK_HELD = 4
+    INTERRUPTED = 130
+
+
+EXIT_CODES: dict[ExitCode, str] = {
+    ExitCode.OK: "all good",
+    ExitCode.ENTRY_PROBLEMS: "some entries have problems or are held for one (a title collision is one)",
+    ExitCode.CONFIG: "configuration, permission or authentication error (the message names what to fix)",
+    ExitCode.PARTIAL: "partial failure: an API kept failing, or the mass-archive guard tripped",
+    ExitCode.LOCK_HELD: "another run of the job holds its lock",
+    ExitCode.INTERRUPTED: "interrupted (Ctrl-C)",
+}
+
+# Which code several runs (`run --all`) report: the one that most needs a person.
+_SEVERITY = [ExitCode.CONFIG, ExitCode.PARTIAL, ExitCode.ENTRY_PROBLEMS, ExitCode.LOCK_HELD, ExitCode.OK]
+
+
+def worst(codes: Iterable[int]) -> int:
+    """The most serious of several exit codes: interrupted, then 2, 3, 1, 4, 0."""
+    seen = set(codes)
+    if ExitCode.INTERRUPTED in seen:
+        return ExitCode.INTERRUPTED
+    return next((code for code in _SEVERITY if code in seen), ExitCode.OK)
+
+
 class SyncError(Exception):
-    exit_code = 1
+    exit_code: int = ExitCode.ENTRY_PROBLEMS
 
     def __init__(self, message: str, fix: str = "") -> None:
         super().__init__(message)
@@ -17,25 +53,27 @@ class SyncError(Exception):
 
 
 class ConfigError(SyncError):
-    """scheduler.yaml, a mapping file or the environment is wrong."""
+    """scheduler.yaml, a mapping file, the environment or a referenced Notion/Confluence object is wrong."""
 
-    exit_code = 2
+    exit_code = ExitCode.CONFIG
 
 
 class AuthError(SyncError):
     """Notion or Confluence refused the credentials."""
 
-    exit_code = 2
+    exit_code = ExitCode.CONFIG
 
 
 class ApiFailure(SyncError):
     """An API kept failing after the retries: the run is partial."""
 
-    exit_code = 3
+    exit_code = ExitCode.PARTIAL
 
 
 class TitleCollision(SyncError):
-    """A page we do not manage already has the title an entry needs."""
+    """A page we do not manage already has the title an entry needs: a problem of that entry."""
+
+    exit_code = ExitCode.ENTRY_PROBLEMS
 
 
 class PropertyConflict(SyncError):
@@ -58,7 +96,26 @@ def describe(error: BaseException) -> str:
 
 
 def http_status(error: BaseException) -> int | None:
-    return getattr(getattr(error, "response", None), "status_code", None) or getattr(error, "status", None)
+    """The HTTP status an error from either official client carries, if any (notion-client: `.status`;
+    requests: `.response.status_code`)."""
+    status = getattr(error, "status", None)
+    if isinstance(status, int):
+        return status
+    status = getattr(getattr(error, "response", None), "status_code", None)
+    return status if isinstance(status, int) else None
+
+
+@contextlib.contextmanager
+def missing_is_config(message: str, fix: str, statuses: tuple[int, ...] = (404,)) -> Iterator[None]:
+    """Around the first read of something the configuration names: its absence is a configuration error."""
+    try:
+        yield
+    except SyncError:
+        raise
+    except Exception as error:
+        if http_status(error) in statuses:
+            raise ConfigError(message, fix) from error
+        raise
 
 
 class PageChanged(SyncError):

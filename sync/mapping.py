@@ -10,13 +10,12 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any, Literal
 
-import yaml
-from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, model_validator
 
 from sync import limits
 from sync.blocks import HEADINGS, Block, Body, text_of
-from sync.errors import ConfigError
 from sync.model import EntryProblem, Lifecycle, Person, QuickReference, Review, ReviewState, Scenario, Steps
+from sync.yamlfile import load_model
 
 PropertyType = Literal[
     "title", "rich_text", "number", "select", "multi_select", "status", "date", "people", "checkbox", "url", "email"
@@ -198,14 +197,7 @@ class Mapping(BaseModel):
 
     @classmethod
     def load(cls, path: Path) -> Mapping:
-        try:
-            return cls.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
-        except FileNotFoundError as error:
-            raise ConfigError(f"mapping file {path} does not exist", "check the job's `mapping:` path") from error
-        except ValidationError as error:
-            first = error.errors()[0]
-            where = ".".join(str(p) for p in first["loc"])
-            raise ConfigError(f"mapping {path}: {where}: {first['msg']}", "fix the mapping file") from error
+        return load_model(path, cls, "check the job's `mapping:` path", "fix the mapping file (see README, Mappings)")
 
 
 # The status values the sync writes back (`sync.run` chooses among them).

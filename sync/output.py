@@ -29,10 +29,19 @@ def _why(entry: EntryReport) -> list[str]:
     return list(why)
 
 
+SANDBOX_TAG = "sandbox · "
+
+
 def show_report(report: RunReport) -> None:
     out = console()
+    # A sandbox run says so on every line, so its output is never taken for a real site's.
+    tag = SANDBOX_TAG if report.sandbox else ""
+
+    def say(text: str) -> None:
+        out.print(tag + text, soft_wrap=True)  # never wrapped: each line keeps its tag
+
     mode = " (dry run: nothing written)" if report.dry_run else ""
-    out.print(f"[bold]Job {report.job}[/bold] → Confluence {report.flavor}{mode}")
+    say(f"[bold]Job {report.job}[/bold] → Confluence {report.flavor}{mode}")
     rows = [(entry.title, entry.outcome, _why(entry)) for entry in report.entries]
     if out.is_terminal:
         table = Table(show_header=True, header_style="bold", expand=False)
@@ -42,17 +51,21 @@ def show_report(report: RunReport) -> None:
         for title, outcome, why in rows:
             style = _STYLE.get(outcome, "")
             table.add_row(title, f"[{style}]{outcome}[/{style}]" if style else outcome, "\n".join(why))
-        out.print(table)
+        narrower = Console(highlight=False, force_terminal=True, width=max(40, out.width - len(tag)))
+        with narrower.capture() as captured:  # drawn narrower by the tag, so the tagged lines still fit
+            narrower.print(table)
+        for line in captured.get().splitlines():
+            click.echo(tag + line)
     else:  # logs and pipes: one line per entry, never wrapped mid-reason
         for title, outcome, why in rows:
-            click.echo(f"- {title}: {outcome}" + "".join(f"\n    {line}" for line in why))
+            click.echo(f"{tag}- {title}: {outcome}" + "".join(f"\n{tag}    {line}" for line in why))
     totals = ", ".join(f"{n} {k}" for k, n in report.totals.items()) or "no entries"
-    out.print(f"Entries: {totals}")
-    out.print(
+    say(f"Entries: {totals}")
+    say(
         f"Requests: Notion {report.notion.requests} ({report.notion.writes} writes), "
         f"Confluence {report.confluence.requests} ({report.confluence.writes} writes)"
     )
     for warning in report.warnings:
-        out.print(f"[yellow]Warning:[/yellow] {warning}")
+        say(f"[yellow]Warning:[/yellow] {warning}")
     for error in report.errors:
-        out.print(f"[red]Error:[/red] {error}")
+        say(f"[red]Error:[/red] {error}")

@@ -10,15 +10,10 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
+from sync.errors import ExitCode
 from sync.retry import ApiCaller
 
 Outcome = Literal["published", "unchanged", "held", "problem", "failed", "planned", "archived"]
-
-# Exit codes a cron monitor can read.
-EXIT_OK = 0
-EXIT_ENTRY_PROBLEMS = 1
-EXIT_CONFIG = 2
-EXIT_PARTIAL = 3
 
 
 class EntryReport(BaseModel):
@@ -49,6 +44,7 @@ class ApiUsage(BaseModel):
 class RunReport(BaseModel):
     job: str
     flavor: str
+    sandbox: bool = False  # run against the embedded emulators, not real sites
     dry_run: bool
     started_at: datetime
     finished_at: datetime | None = None
@@ -70,10 +66,10 @@ class RunReport(BaseModel):
     @property
     def exit_code(self) -> int:
         if self.errors or self.count("failed"):
-            return EXIT_PARTIAL
+            return int(ExitCode.PARTIAL)
         if self.count("problem"):
-            return EXIT_ENTRY_PROBLEMS
-        return EXIT_OK
+            return int(ExitCode.ENTRY_PROBLEMS)
+        return int(ExitCode.OK)
 
     def to_json(self) -> dict:
         data = self.model_dump(mode="json")

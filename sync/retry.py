@@ -22,6 +22,7 @@ import requests
 from notion_client.errors import HTTPResponseError, RequestTimeoutError
 from tenacity import RetryCallState, Retrying, retry_if_exception, stop_after_attempt
 
+from sync.errors import http_status
 from sync.ratelimit import Limiter
 
 T = TypeVar("T")
@@ -30,16 +31,6 @@ _COUNTING = threading.Lock()  # the request counters, shared by the threads of o
 # Rate limited (429) or overloaded (Notion's 529 `service_overload`): the request was not served, so any
 # method may be repeated once Retry-After has passed.
 THROTTLED_STATUSES = frozenset({429, 529})
-
-
-def status_of(error: BaseException) -> int | None:
-    if isinstance(error, HTTPResponseError):
-        return error.status
-    if isinstance(error, requests.HTTPError) and error.response is not None:
-        return error.response.status_code
-    if isinstance(error, httpx.HTTPStatusError):  # plain downloads (Notion-hosted files)
-        return error.response.status_code
-    return None
 
 
 def retry_after(error: BaseException, now: Callable[[], float] = time.time) -> float | None:
@@ -66,7 +57,7 @@ def is_connection_failure(error: BaseException) -> bool:
 
 
 def is_transient(error: BaseException, idempotent: bool) -> bool:
-    status = status_of(error)
+    status = http_status(error)
     if status in THROTTLED_STATUSES:
         return True
     if not idempotent:

@@ -24,7 +24,7 @@ from sync.assets import Attachment
 from sync.blocks import Body, media
 from sync.config import Job
 from sync.confluence.base import MANAGED_LABEL, ConfluenceAdapter, ManagedPage
-from sync.errors import ApiFailure, AuthError, SyncError, describe, http_status
+from sync.errors import ApiFailure, AuthError, SyncError, describe, http_status, missing_is_config
 from sync.gate import Decision, decide
 from sync.generate.generator import Generated, Generator
 from sync.index_page import Manifest
@@ -115,7 +115,13 @@ class Entry:
 
 def read_entries(services: Services, mapping: Mapping, data_source_id: str) -> tuple[list[Entry], list[Column]]:
     """The entries, and the write-back columns the database lacks (write-back is skipped then)."""
-    schema = services.reader.schema(data_source_id)
+    with missing_is_config(
+        f"Notion data source {data_source_id} does not exist or is not shared with the integration",
+        "check notion.data_source_id in scheduler.yaml, and in Notion add the integration to the database"
+        " (••• → Connections)",
+        statuses=(400, 404),
+    ):
+        schema = services.reader.schema(data_source_id)
     missing = [c for c in mapping.writeback_columns() if schema.get(c.property, {}).get("type") != c.type]
     wanted = [c.property for c in [*mapping.columns(), *mapping.writeback_columns()]]
     # Ask only for the columns we use; a column missing from the schema is reported per entry by the mapping.
@@ -593,7 +599,7 @@ def _entry_report(
     if dry_run:
         row.outcome = "planned" if action is not None and action.writes else "unchanged"
     elif applied is not None and applied.error:
-        row.outcome = "failed"
+        row.outcome = "problem" if applied.entry_problem else "failed"
         row.problems.append(applied.error)
     else:
         row.outcome = "published" if action is not None and action.writes else "unchanged"

@@ -1,4 +1,5 @@
-"""Open the clients for one run: the official Notion and Confluence clients behind rate-limited callers."""
+"""Open the clients for one run: the official Notion and Confluence clients behind rate-limited callers; and
+run a configured job, against the emulators only when the job says `sandbox:`."""
 
 from __future__ import annotations
 
@@ -6,8 +7,9 @@ import contextlib
 import time
 from collections.abc import Callable, Iterator
 from datetime import datetime
+from typing import Any
 
-from sync.config import Credentials, Job
+from sync.config import Credentials, Job, load_credentials
 from sync.confluence import connect
 from sync.errors import ConfigError
 from sync.limits import CONFLUENCE_BURST, CONFLUENCE_RATE, NOTION_WINDOW_S
@@ -113,3 +115,53 @@ def run_once(
         if clock is not None:
             services.clock = clock
         return run_job(job, mapping, services, data_source_id, dry_run=dry_run, allow_mass_archive=allow_mass_archive)
+
+
+@contextlib.contextmanager
+def sandbox_for(job: Job, flavor: str = "cloud", v1_content: str = "available", fresh: bool = False) -> Iterator[Any]:
+    """The embedded emulators for a sandbox job, keeping their state in the job's state_dir between runs."""
+    from sync.sandbox.runtime import Sandbox, SandboxOptions
+
+    assert job.sandbox is not None
+    state = job.sandbox.state_dir / f"{job.name}-{flavor}-v1-{v1_content}.json"
+    if fresh and state.exists():
+        state.unlink()
+    options = SandboxOptions(
+        seed=job.sandbox.seed,
+        flavor=flavor,  # type: ignore[arg-type]
+        cloud_v1_content=v1_content,  # type: ignore[arg-type]
+        state_file=state,
+        mapping=job.mapping,
+    )
+    with Sandbox(options) as sandbox:
+        yield sandbox
+
+
+def run_configured(
+    job: Job,
+    dry_run: bool = False,
+    flavor: str | None = None,
+    v1_content: str | None = None,
+    allow_mass_archive: bool = False,
+    sleep: Callable[[float], None] = time.sleep,
+) -> RunReport:
+    """One run of a job from scheduler.yaml. A real job never touches the emulators, and the sandbox-only
+    settings (`flavor`, `v1_content`) are refused for it rather than ignored."""
+    if job.sandbox is None:
+        given = [name for name, value in (("--confluence-flavor", flavor), ("--cloud-v1-content", v1_content)) if value]
+        if given:
+            raise ConfigError(
+                f"{' and '.join(given)} {'apply' if len(given) > 1 else 'applies'} only to sandbox jobs, and job"
+                f" '{job.name}' is a real one",
+                "drop the option (a real job's flavour comes from CONFLUENCE_FLAVOR)",
+            )
+        credentials = load_credentials()
+        return run_once(
+            job, credentials, job.notion.data_source_id, dry_run, sleep, allow_mass_archive=allow_mass_archive
+        )[0]
+    with sandbox_for(job, flavor or "cloud", v1_content or "available") as sandbox:
+        data_source = job.notion.data_source_id or sandbox.info["data_source_id"]
+        credentials = sandbox.credentials()
+        report = run_once(job, credentials, data_source, dry_run, sleep, allow_mass_archive=allow_mass_archive)[0]
+        report.sandbox = True
+        return report

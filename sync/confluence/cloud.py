@@ -9,8 +9,8 @@ from typing import Any, cast
 from atlassian import Confluence
 
 from sync.confluence.base import PROPERTY_KEY, ManagedPage, PageMeta, PageVersion, Property, Target
-from sync.confluence.surface import V1, Found, Surface
-from sync.errors import ApiFailure, ConfigError
+from sync.confluence.surface import V1, Found, Surface, parent_not_found, space_not_found
+from sync.errors import ApiFailure, ConfigError, missing_is_config
 from sync.retry import ApiCaller
 
 
@@ -33,7 +33,7 @@ class CloudConfluence(Surface):
     def resolve_target(self, space_key: str, parent_id: str | None, parent_title: str | None) -> Target:
         spaces = self.read("api/v2/spaces", {"keys": space_key}).get("results", [])
         if not spaces:
-            raise ConfigError(f"Confluence space {space_key} not found", "check confluence.space_key and access")
+            raise ConfigError(*space_not_found(space_key))
         space_id = str(spaces[0]["id"])
         if parent_id is None:
             pages = self.read("api/v2/pages", {"space-id": space_id, "title": parent_title}).get("results", [])
@@ -43,7 +43,8 @@ class CloudConfluence(Surface):
                 )
             parent_id = str(pages[0]["id"])
         else:
-            self.read(f"api/v2/pages/{parent_id}")
+            with missing_is_config(*parent_not_found(parent_id, space_key)):
+                self.read(f"api/v2/pages/{parent_id}")
         return Target(space_key, space_id, parent_id)
 
     def title_taken(self, target: Target, title: str) -> str | None:

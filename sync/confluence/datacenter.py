@@ -9,8 +9,8 @@ from atlassian import Confluence
 
 from sync.confluence import v1
 from sync.confluence.base import PROPERTY_KEY, ManagedPage, PageMeta, PageVersion, Property, Target
-from sync.confluence.surface import V1, Found, Surface
-from sync.errors import ConfigError, http_status
+from sync.confluence.surface import V1, Found, Surface, parent_not_found, space_not_found
+from sync.errors import ConfigError, http_status, missing_is_config
 from sync.retry import ApiCaller
 
 _EXPAND = f"version,history,body.storage,metadata.labels,metadata.properties.{PROPERTY_KEY}"
@@ -27,9 +27,8 @@ class DataCenterConfluence(Surface):
         super().__init__(client, url, caller, timeout)
 
     def resolve_target(self, space_key: str, parent_id: str | None, parent_title: str | None) -> Target:
-        space = self.read(f"{V1}/space/{space_key}")
-        if not space:
-            raise ConfigError(f"Confluence space {space_key} not found", "check confluence.space_key and access")
+        with missing_is_config(*space_not_found(space_key)):
+            space = self.read(f"{V1}/space/{space_key}")
         if parent_id is None:
             parent_id = self.title_taken(Target(space_key, str(space["id"]), ""), parent_title or "")
             if parent_id is None:
@@ -37,7 +36,8 @@ class DataCenterConfluence(Surface):
                     f"no page titled '{parent_title}' in space {space_key}", "create it or set parent_page_id"
                 )
         else:
-            self.read(f"{V1}/content/{parent_id}")
+            with missing_is_config(*parent_not_found(parent_id, space_key)):
+                self.read(f"{V1}/content/{parent_id}")
         return Target(space_key, str(space["id"]), parent_id)
 
     def title_taken(self, target: Target, title: str) -> str | None:

@@ -1,10 +1,13 @@
 """What both Confluence surfaces share: the order of writes for a managed page, labels and the CQL listing
-(v1 on both). Each surface supplies only its own calls for pages and content properties."""
+(v1 on both). Each surface supplies only its own calls for pages and content properties.
+
+The interface itself is described once, by `base.ConfluenceAdapter`; `Surface` implements it, so mypy checks
+that each surface provides every method of it."""
 
 from __future__ import annotations
 
 import contextlib
-from abc import ABC, abstractmethod
+from abc import abstractmethod
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from typing import Any
@@ -13,7 +16,7 @@ from atlassian.rest_client import AtlassianRestAPI
 
 from sync.assets import Attachment
 from sync.confluence import v1
-from sync.confluence.base import ARCHIVED_LABEL, ManagedPage, PageMeta, PageVersion, Property, Target
+from sync.confluence.base import ARCHIVED_LABEL, ConfluenceAdapter, ManagedPage, PageMeta, PageVersion, Property, Target
 from sync.errors import (
     ConfigError,
     PageChanged,
@@ -24,7 +27,7 @@ from sync.errors import (
     describe,
     http_status,
 )
-from sync.retry import TRANSIENT_STATUSES, ApiCaller, is_connection_failure, status_of
+from sync.retry import TRANSIENT_STATUSES, ApiCaller, is_connection_failure
 
 # Marks the sync's own pages (the index, "Archived scenarios"): {"role": ..., "title": ...}.
 ROLE_KEY = "scenario-sync-role"
@@ -55,9 +58,21 @@ class Found:
     body: str
 
 
-class Surface(ABC):
-    flavor: str
+def space_not_found(space_key: str) -> tuple[str, str]:
+    return (
+        f"Confluence space {space_key} does not exist or the user cannot see it",
+        "check confluence.space_key in scheduler.yaml, and that the user has 'View' on the space",
+    )
 
+
+def parent_not_found(parent_id: str, space_key: str) -> tuple[str, str]:
+    return (
+        f"Confluence page {parent_id} (confluence.parent_page_id) does not exist or the user cannot see it",
+        f"set confluence.parent_page_id to a page in space {space_key} the user can view, or use parent_title",
+    )
+
+
+class Surface(ConfluenceAdapter):
     def __init__(self, client: AtlassianRestAPI, base_url: str, caller: ApiCaller, timeout: float) -> None:
         self.client, self.base_url, self.caller = client, base_url.rstrip("/"), caller
         self.client.timeout = timeout  # type: ignore[assignment]  # the constructor rounds to whole seconds
@@ -157,7 +172,7 @@ class Surface(ABC):
             )
         except Exception as error:
             # Taken (Confluence answers 400) or our answer lost: look before deciding; never create twice.
-            if status_of(error) != 400 and not is_connection_failure(error):
+            if http_status(error) != 400 and not is_connection_failure(error):
                 raise
             found = self.find_by_title(target, title)
             if found is None:
@@ -274,7 +289,7 @@ class Surface(ABC):
         try:
             self._put_page(page.id, number, title, body, message)
         except Exception as error:
-            if status_of(error) != 409:
+            if http_status(error) != 409:
                 raise
             # Our own earlier attempt may have landed (its answer lost, then retried): read before deciding.
             now = self.get_managed(page.id)
@@ -294,7 +309,7 @@ class Surface(ABC):
             self._put_property(page, meta, page.property_version + 1)
             return page.property_id, page.property_version + 1
         except Exception as error:
-            status = status_of(error)
+            status = http_status(error)
             if status not in (400, 409) and not is_connection_failure(error):
                 raise
             now = self.get_managed(page.id)
@@ -321,7 +336,7 @@ class Surface(ABC):
             try:
                 self._upload(page_id, changed)
             except Exception as error:
-                if status_of(error) not in TRANSIENT_STATUSES and not is_connection_failure(error):
+                if http_status(error) not in TRANSIENT_STATUSES and not is_connection_failure(error):
                     raise
                 there = self._attachment_hashes(page_id)  # it may have landed: never upload a version twice
                 still = [a for a in changed if there.get(a.name) != a.sha256]
@@ -368,7 +383,7 @@ class Surface(ABC):
             raise
         except Exception as error:
             # Our own write may have landed with its answer lost (then a retry meets 409): look first.
-            if status_of(error) in (400, 409) or is_connection_failure(error):
+            if http_status(error) in (400, 409) or is_connection_failure(error):
                 now = self.get_property(page_id, key)
                 if now is not None and now.value == value and now.version == (current.version + 1 if current else 1):
                     return now
@@ -398,7 +413,7 @@ class Surface(ABC):
             created = self._post_page(target, title, body, [], None, "scenario-sync: created")
         except Exception as error:
             # The create may have landed with its answer lost: look it up rather than create twice.
-            if status_of(error) != 400 and not is_connection_failure(error):
+            if http_status(error) != 400 and not is_connection_failure(error):
                 raise
             found = self.title_taken(target, title)
             if found is None or not self._half_made(found, body):
@@ -418,7 +433,7 @@ class Surface(ABC):
         try:
             self._put_page(page_id, number + 1, title, body, message)
         except Exception as error:
-            if status_of(error) != 409 and not is_connection_failure(error):
+            if http_status(error) != 409 and not is_connection_failure(error):
                 raise
             _, now, current = self.get_body(page_id)  # our write landed, its answer lost: done
             if not (now == number + 1 and current == body):

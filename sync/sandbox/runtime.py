@@ -6,7 +6,7 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
@@ -22,9 +22,9 @@ from sync.sandbox.notion.app import NotionEmulator
 from sync.sandbox.notion.state import NotionState
 from sync.sandbox.seed import PARENT_TITLE, SPACE_KEY, seed_confluence, seed_notion
 from sync.sandbox.server import LoopbackServer
+from sync.starter import default_mapping
 
 NOTION_TOKEN = "secret_sandbox_notion_token"
-DEFAULT_MAPPING = Path(__file__).resolve().parents[2] / "mappings" / "default.yaml"
 
 
 @dataclass(frozen=True)
@@ -36,7 +36,7 @@ class SandboxOptions:
     latency_ms: float = 0.0
     rate_limit: bool = True
     notion_per_minute: int = NOTION_PER_MINUTE  # the plan's budget per connection (180 or 600)
-    mapping: Path = DEFAULT_MAPPING
+    mapping: Path = field(default_factory=default_mapping)
 
 
 def _server(app: object, port: int) -> LoopbackServer:

@@ -29,6 +29,10 @@ COMMANDS = [
     ["sandbox", "notion-edit"],
     ["audit"],
     ["audit", "verify"],
+    ["init"],
+    ["schedule"],
+    ["cron"],
+    ["cron", "export"],
 ]
 
 
@@ -44,7 +48,7 @@ def runner(tmp_path, monkeypatch) -> CliRunner:
 def test_every_command_has_help_that_teaches(runner, command) -> None:
     result = runner.invoke(cli, [*command, "--help"])
     assert result.exit_code == 0
-    assert "Example" in result.output or command == ["sandbox"]
+    assert "Example" in result.output or command in (["sandbox"], ["cron"])
 
 
 def test_run_prints_a_json_report_without_credentials(runner) -> None:
@@ -190,3 +194,50 @@ def test_sandbox_notion_edit_marks_an_entry_revalidated(runner, make_sandbox) ->
     assert shown["Version"]["number"] == 7 and shown["Lifecycle"]["status"]["name"] == "Retired"
     wrong = runner.invoke(cli, ["sandbox", "notion-edit", url, "--page-id", page_id, "--set", "Nope=1"])
     assert wrong.exit_code == 1 and "'Nope=1' does not name a property of the entry" in wrong.output
+
+
+def test_a_sandbox_job_says_so_on_every_line(runner) -> None:
+    result = runner.invoke(cli, ["run", "--config", CONFIG, "--job", "demo"])
+    lines = [line for line in result.output.splitlines() if line.strip()]
+    assert len(lines) > 5 and all(line.startswith("sandbox · ") for line in lines), result.output
+    as_json = runner.invoke(cli, ["run", "--config", CONFIG, "--job", "demo", "--json"])
+    assert json.loads(as_json.output)["sandbox"] is True
+
+
+def test_a_sandbox_job_error_says_sandbox_too(runner, tmp_path) -> None:
+    config = tmp_path / "scheduler.yaml"
+    config.write_text("jobs:\n  - {name: demo, mapping: missing.yaml, confluence: {space_key: SUP}, sandbox: {}}\n")
+    result = runner.invoke(cli, ["run", "--config", str(config), "--job", "demo"])
+    assert result.exit_code == 2
+    assert result.stderr.splitlines() == [
+        f"sandbox · Error: {tmp_path / 'missing.yaml'} does not exist",
+        "sandbox · Fix: check the job's `mapping:` path",
+    ]
+
+
+def test_run_all_runs_every_job_and_exits_with_the_most_serious_code(runner) -> None:
+    result = runner.invoke(cli, ["run", "--config", CONFIG, "--all", "--json"])
+    assert result.exit_code == 2  # the sandbox jobs: 1 (an entry problem); support-emea: 2 (no credentials here)
+    reports = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [r["job"] for r in reports] == ["demo", "demo-de"]  # one report per line, in the file's order
+    assert {r["exit_code"] for r in reports} == {1} and all(r["sandbox"] for r in reports)
+    assert "Error: job 'support-emea': missing environment variables" in result.stderr
+
+
+def test_run_needs_one_job_or_all(runner) -> None:
+    for args in ([], ["--job", "demo", "--all"]):
+        result = runner.invoke(cli, ["run", "--config", CONFIG, *args])
+        assert result.exit_code == 2 and "name one job with --job NAME, or pass --all" in result.output
+
+
+def test_demo_needs_no_scheduler_yaml(runner, tmp_path) -> None:
+    result = runner.invoke(cli, ["demo"])
+    assert result.exit_code == 0, result.output
+    assert "Second run: 0 Confluence writes, 0 Notion writes." in result.output
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_every_command_is_in_the_readme() -> None:
+    readme = (ROOT / "README.md").read_text()
+    for command in COMMANDS:
+        assert f"`scenario-sync {' '.join(command)}" in readme, command
