@@ -254,24 +254,47 @@ def demo(
 
 
 def _demo(job: Job, flavor: str, v1_content: str, serve: bool = False) -> None:
+    from datetime import UTC, datetime, timedelta
+
     out = console()
     say = lambda text: out.print(SANDBOX_TAG + text, soft_wrap=True)  # noqa: E731
+    later = datetime.now(UTC) + timedelta(days=15)
     with sandbox_for(job, flavor, v1_content, fresh=True) as sandbox:
         data_source = sandbox.info["data_source_id"]
         reports = []
-        for attempt in (1, 2):
-            say(f"[bold]── Run {attempt} ──[/bold]")
-            report, _ = run_once(job, sandbox.credentials(), data_source, dry_run=False)
+
+        def step(title: str, clock: datetime | None = None) -> RunReport:
+            say(f"[bold]── {title} ──[/bold]")
+            report, _ = run_once(job, sandbox.credentials(), data_source, clock=(lambda: clock) if clock else None)
             report.sandbox = True
             show_report(report)
             reports.append(report)
+            return report
+
+        step("Run 1")
+        second = step("Run 2")
         say("[bold]── Published in Confluence ──[/bold]")
-        second = reports[1]
         for entry in second.entries:
             if entry.confluence_url and entry.outcome in ("published", "unchanged"):
                 say(f"  {entry.title}  (page {entry.confluence_page_id})")
                 say(f"    {entry.confluence_url}")
         say(f"Second run: {second.confluence.writes} Confluence writes, {second.notion.writes} Notion writes.")
+
+        archived = step(f"Run 3, fifteen days later ({later.date()})", later)
+        gone = next((e for e in archived.entries if e.outcome == "archived"), None)
+        if gone is not None:
+            say("[bold]── The owner revalidates it in Notion ──[/bold]")
+            notion_url = sandbox.coordinates()["notion"]["base_url"]
+            day = later.date().isoformat()
+            say(
+                f"$ scenario-sync sandbox notion-edit {notion_url} --page-id {gone.page_id} "
+                f'--set "Last revalidated={day}"'
+            )
+            properties = _notion_values(notion_url, gone.page_id, (f"Last revalidated={day}",))
+            _control(notion_url, "edit", {"page_id": gone.page_id, "properties": properties}, quiet=True)
+            step("Run 4: restored", later)
+        last = step("Run 5: nothing to do", later)
+        say(f"Last run: {last.confluence.writes} Confluence writes, {last.notion.writes} Notion writes.")
         if serve:
             say("The sandbox is up: open the links above in a browser. Ctrl-C stops it.")
             sys.stdout.flush()

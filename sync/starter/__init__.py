@@ -29,11 +29,15 @@ def demo_job(state_dir: Path) -> Job:
     """The demo job `scenario-sync demo` runs when no scheduler.yaml is given."""
     from sync.sandbox.seed import PARENT_TITLE, SPACE_KEY  # the space and parent page the sandbox seeds
 
-    return Job(
-        name="demo",
-        mapping=default_mapping(),
-        confluence=ConfluenceTarget(space_key=SPACE_KEY, parent_title=PARENT_TITLE),
-        sandbox=SandboxSettings(seed="demo", state_dir=state_dir),
+    return Job.model_validate(
+        {
+            "name": "demo",
+            "mapping": default_mapping(),
+            "confluence": ConfluenceTarget(space_key=SPACE_KEY, parent_title=PARENT_TITLE),
+            "revalidation": {"window_days": 90, "remind_before_days": 14, "fallback_owner": "lead@example.com"},
+            "archive": {"max_share": 0.5},  # the demo library is small: one page of two may be archived
+            "sandbox": SandboxSettings(seed="demo", state_dir=state_dir),
+        }
     )
 
 
