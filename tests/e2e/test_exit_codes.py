@@ -216,6 +216,9 @@ def test_4_lock_held(real_job) -> None:
     )
     adapter = connect(real_job.sandbox.credentials(), ApiCaller("confluence"))
     lock.Lease(adapter, index.id, lambda: datetime.now(UTC), holder="4242-cron", host="cron-2").acquire()
+    notion = real_job.sandbox.notion.state  # an edit, so the next run has something to write (and needs the lease)
+    edited = next(page_id for page_id, page in notion.pages.items() if page.data_source_id)
+    notion.update_page(edited, {"Goal": {"rich_text": [{"text": {"content": "A new goal."}}]}})
     result = real_job.run()
     assert result.exit_code == ExitCode.LOCK_HELD, result.output
     assert "4242-cron on cron-2" in result.output and "Fix:" in result.output
