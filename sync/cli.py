@@ -11,15 +11,18 @@ import json
 import signal
 import sys
 import threading
+import traceback
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import click
 
+from sync import logs, progress
 from sync.config import Credentials, Job, load_schedule
 from sync.errors import ConfigError, SyncError, describe
 from sync.output import console, emit_json, show_report
+from sync.redact import redact
 from sync.report import EXIT_CONFIG, EXIT_PARTIAL, RunReport
 from sync.session import run_once
 
@@ -33,27 +36,45 @@ class _Cli(click.Group):
         try:
             return super().invoke(ctx)
         except SyncError as error:
-            if ctx.obj and ctx.obj.get("debug"):
-                raise
-            click.echo(f"Error: {error.message}", err=True)
+            _trace_if_debug(ctx, error)
+            click.echo(f"Error: {redact(error.message)}", err=True)
             if error.fix:
-                click.echo(f"Fix: {error.fix}", err=True)
+                click.echo(f"Fix: {redact(error.fix)}", err=True)
             ctx.exit(error.exit_code)
         except (click.exceptions.Exit, click.ClickException, click.Abort, SystemExit):
             raise
         except Exception as error:  # a bug or an API surprise: one line for cron, the trace with --debug
-            if ctx.obj and ctx.obj.get("debug"):
-                raise
+            _trace_if_debug(ctx, error)
             click.echo(f"Error: unexpected {describe(error)}", err=True)
             click.echo("Fix: run again with --debug and report the trace", err=True)
             ctx.exit(EXIT_PARTIAL)
 
 
+def _trace_if_debug(ctx: click.Context, error: BaseException) -> None:
+    """With --debug, the whole trace (causes included) on stderr, redacted like every other output."""
+    if ctx.obj and ctx.obj.get("debug"):
+        click.echo(redact("".join(traceback.format_exception(error))).rstrip(), err=True)
+
+
 @click.group(cls=_Cli, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--debug", is_flag=True, help="Show full tracebacks instead of one-line errors.")
+@click.option(
+    "--log-level",
+    type=click.Choice(["debug", "info", "warning", "error"], case_sensitive=False),
+    default="warning",
+    show_default=True,
+    help="Logs on stderr: debug adds a line per API request, info a line per entry decision.",
+)
+@click.option(
+    "--log-format",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="json: one JSON object per line, for a log collector.",
+)
 @click.version_option(package_name="scenario-sync")
 @click.pass_context
-def cli(ctx: click.Context, debug: bool) -> None:
+def cli(ctx: click.Context, debug: bool, log_level: str, log_format: str) -> None:
     """Mirror reviewed support scenario walkthroughs from Notion to Confluence.
 
     Each job in scheduler.yaml reads a Notion scenario database, publishes the entries whose legal, ops
@@ -62,8 +83,10 @@ def cli(ctx: click.Context, debug: bool) -> None:
     \b
     Try it with no accounts at all:
       scenario-sync demo
+      scenario-sync --log-level info --log-format json run --job demo
     """
     ctx.ensure_object(dict)["debug"] = debug
+    logs.configure(log_level, log_format)  # type: ignore[arg-type]
 
 
 def _job_options(fn: Any) -> Any:
@@ -174,15 +197,21 @@ def run(
     job = load_schedule(config).job(job_name)
     if keep_manual_edits:
         job = job.model_copy(update={"manual_edits": "keep"})
+    shown = click.get_current_context().with_resource(progress.for_output(enabled=not as_json))
     if job.sandbox is not None:
         with _sandbox_for(job, confluence_flavor, cloud_v1_content) as sandbox:
             data_source = job.notion.data_source_id or sandbox.info["data_source_id"]
             result, _ = run_once(
-                job, sandbox.credentials(), data_source, dry_run, allow_mass_archive=allow_mass_archive
+                job, sandbox.credentials(), data_source, dry_run, allow_mass_archive=allow_mass_archive, progress=shown
             )
     else:
         result, _ = run_once(
-            job, Credentials(), job.notion.data_source_id, dry_run, allow_mass_archive=allow_mass_archive
+            job,
+            Credentials(),
+            job.notion.data_source_id,
+            dry_run,
+            allow_mass_archive=allow_mass_archive,
+            progress=shown,
         )
     _finish(result, as_json, report)
 

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from sync.redact import redact
+
 
 class SyncError(Exception):
     exit_code = 1
@@ -53,7 +55,7 @@ def describe(error: BaseException) -> str:
     (it may carry credentials) or a page body."""
     status = http_status(error)
     kind = type(error).__name__
-    text = str(error).splitlines()[0][:300] if str(error) else ""
+    text = redact(str(error).splitlines()[0][:300]) if str(error).strip() else ""
     return f"{kind} (HTTP {status}): {text}" if status else f"{kind}: {text}"
 
 

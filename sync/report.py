@@ -10,7 +10,13 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
+from sync import logs
+from sync.redact import redact_data
 from sync.retry import ApiCaller
+
+# The version of schemas/run-report.schema.json this report follows: bump it with the schema, the minor
+# part for added fields, the major part for anything a consumer could trip on.
+SCHEMA_VERSION = "1.0"
 
 Outcome = Literal["published", "unchanged", "held", "problem", "failed", "planned", "archived"]
 
@@ -47,6 +53,8 @@ class ApiUsage(BaseModel):
 
 
 class RunReport(BaseModel):
+    schema_version: str = SCHEMA_VERSION
+    run_id: str | None = Field(default_factory=logs.current_run_id)
     job: str
     flavor: str
     dry_run: bool
@@ -79,4 +87,4 @@ class RunReport(BaseModel):
         data = self.model_dump(mode="json")
         data["totals"] = self.totals
         data["exit_code"] = self.exit_code
-        return data
+        return redact_data(data)

@@ -22,6 +22,7 @@ import requests
 from notion_client.errors import HTTPResponseError, RequestTimeoutError
 from tenacity import RetryCallState, Retrying, retry_if_exception, stop_after_attempt
 
+from sync import logs
 from sync.ratelimit import Limiter
 
 T = TypeVar("T")
@@ -62,6 +63,8 @@ def retry_after(error: BaseException, now: Callable[[], float] = time.time) -> f
 
 
 def is_connection_failure(error: BaseException) -> bool:
+    if isinstance(error, httpx.LocalProtocolError):  # we built a request httpx refuses to send: not the network
+        return False
     return isinstance(error, httpx.TransportError | RequestTimeoutError | requests.ConnectionError | requests.Timeout)
 
 
@@ -103,13 +106,18 @@ class ApiCaller:
             self.waited += state.upcoming_sleep
 
     def call(self, fn: Callable[[], T], *, idempotent: bool, kind: str = "read") -> T:
+        tries = 0
+
         def attempt() -> T:
             waited = self.limiter.take(self.sleep) if self.limiter is not None else 0.0
             with _COUNTING:  # writes run on several threads
                 self.waited += waited
                 self.requests += 1
                 self.by_kind[kind] = self.by_kind.get(kind, 0) + 1
-            return fn()
+            nonlocal tries
+            tries += 1
+            with logs.api_request(self.name, retry=tries - 1):
+                return fn()
 
         retrying = Retrying(
             stop=stop_after_attempt(self.attempts),

@@ -7,6 +7,7 @@ import time
 from collections.abc import Callable, Iterator
 from datetime import datetime
 
+from sync import logs
 from sync.config import Credentials, Job
 from sync.confluence import connect
 from sync.errors import ConfigError
@@ -17,6 +18,7 @@ from sync.notion.comments import NotionComments
 from sync.notion.reader import NotionReader
 from sync.notion.writeback import NotionWriter
 from sync.plan import Plan
+from sync.progress import Progress, silent
 from sync.ratelimit import TokenBucket, WindowBudget
 from sync.report import RunReport
 from sync.retry import ApiCaller
@@ -105,11 +107,13 @@ def run_once(
     timeout_s: float = 30,
     allow_mass_archive: bool = False,
     clock: Callable[[], datetime] | None = None,
+    progress: Progress = silent,
 ) -> tuple[RunReport, Plan]:
     if not data_source_id:
         raise ConfigError(f"job '{job.name}' names no notion.data_source_id", "add it to scheduler.yaml")
     mapping = Mapping.load(job.mapping)
-    with open_services(credentials, sleep, timeout_s) as services:
+    with logs.run_context(), open_services(credentials, sleep, timeout_s) as services:
+        services.progress = progress
         if clock is not None:
             services.clock = clock
         return run_job(job, mapping, services, data_source_id, dry_run=dry_run, allow_mass_archive=allow_mass_archive)
