@@ -113,7 +113,6 @@ def configure(level: str = "warning", fmt: LogFormat = "text") -> None:
     handler.setFormatter(JsonFormatter() if fmt == "json" else TextFormatter())
     logger.addHandler(handler)
     logger.setLevel(level.upper())
-    logger.propagate = False
 
 
 # --- one line per API request ---------------------------------------------------------------------------
