@@ -22,7 +22,7 @@ from sync import logs, progress
 from sync.config import Credentials, Job, load_schedule
 from sync.errors import ConfigError, SyncError, describe
 from sync.output import console, emit_json, show_report
-from sync.redact import redact
+from sync.redact import redact, redact_data
 from sync.report import EXIT_CONFIG, EXIT_PARTIAL, RunReport
 from sync.session import run_once
 
@@ -301,6 +301,42 @@ def demo(config: Path, job_name: str, confluence_flavor: str, cloud_v1_content: 
     # The seed has an entry with a problem on purpose: only configuration or API failures fail the demo.
     worst = max(r.exit_code for r in reports)
     sys.exit(worst if worst > 1 else 0)
+
+
+@cli.command()
+@_job_options
+@_sandbox_options
+@click.option("--json", "as_json", is_flag=True, help="Print the findings as JSON on stdout.")
+def doctor(config: Path, job_name: str, confluence_flavor: str, cloud_v1_content: str, as_json: bool) -> None:
+    """Check that a job's credentials can do everything a run needs, and say how to grant what is missing.
+
+    Notion: the token, the data source shared with the integration, the status columns, permission to
+    update content. Confluence: the space and parent page, adding and editing pages (with their labels
+    and properties) and, on Cloud, archiving. Checks only read, except one empty Notion update that
+    changes nothing. Exit code 0 when all is well, 2 when something is missing.
+
+    \b
+    Example:
+      scenario-sync doctor --job support-emea
+    """
+    from sync.doctor import diagnose
+
+    job = load_schedule(config).job(job_name)
+    if job.sandbox is not None:
+        with _sandbox_for(job, confluence_flavor, cloud_v1_content) as running:
+            data_source = job.notion.data_source_id or running.info["data_source_id"]
+            findings = diagnose(job, running.credentials(), data_source)
+    else:
+        findings = diagnose(job, Credentials(), job.notion.data_source_id)
+    if as_json:
+        emit_json([redact_data(f.to_json()) for f in findings])
+    else:
+        for finding in findings:
+            mark = "ok  " if finding.ok else "MISSING"
+            click.echo(redact(f"{mark:8}{finding.check}: {finding.detail}"))
+            if finding.fix:
+                click.echo(redact(f"        Fix: {finding.fix}"))
+    sys.exit(0 if all(f.ok for f in findings) else EXIT_CONFIG)
 
 
 def _wait_for_stop() -> None:
