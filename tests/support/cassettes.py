@@ -1,0 +1,211 @@
+"""Recorded HTTP (vcrpy): the requests a full demo run sends to Notion and Confluence, one cassette per
+Confluence flavour, recorded from the emulators and replayed by `tests/e2e/test_cassettes.py`.
+
+Re-record with `make cassettes` (`python -m tests.support.cassettes`) whenever what the sync sends changes on
+purpose, and review the diff. A recording is deterministic: the emulators get a fixed id seed and a clock
+that ticks one second per reading, the sync a fixed clock; loopback ports become fixed host names;
+credentials are filtered from headers, URIs and bodies; headers that only add noise are dropped.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import re
+import sys
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import vcr
+from pydantic import SecretStr
+
+from sync import logs
+from sync.config import Credentials, load_schedule
+from sync.mapping import Mapping
+from sync.redact import redact
+from sync.report import RunReport
+from sync.run import run_job
+from sync.session import open_services
+
+ROOT = Path(__file__).resolve().parents[2]
+CASSETTES = ROOT / "tests" / "cassettes"
+FLAVORS = ("cloud", "datacenter")
+SEED = 20260105
+SEEDED_AT = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
+SYNC_NOW = SEEDED_AT + timedelta(hours=1)
+NOTION_HOST, CONFLUENCE_HOST = "http://notion.sandbox.test", "http://confluence.sandbox.test"
+# Headers that change with the machine, the library versions or the length of a normalised body.
+NOISY_REQUEST_HEADERS = ["authorization", "cookie", "user-agent", "host", "content-length", "accept-encoding"]
+NOISY_RESPONSE_HEADERS = {"date", "server", "content-length", "set-cookie"}
+MATCH_ON = ["method", "scheme", "host", "port", "path", "query", "raw_body"]
+
+
+def ticking(start: datetime) -> Callable[[], datetime]:
+    """A clock that moves one second each time it is read: distinct, reproducible timestamps."""
+    moments: Iterator[int] = iter(range(10**9))
+    return lambda: start + timedelta(seconds=next(moments))
+
+
+def _rewrite(text: str, hosts: dict[str, str]) -> str:
+    for loopback, name in hosts.items():
+        text = text.replace(loopback, name)
+    return redact(text)
+
+
+def _scrub_body(body: Any, hosts: dict[str, str]) -> Any:
+    if isinstance(body, bytes):
+        try:
+            return _rewrite(body.decode("utf-8"), hosts).encode("utf-8")
+        except UnicodeDecodeError:  # attachments: binary, nothing to rewrite
+            return body
+    if isinstance(body, str):
+        return _rewrite(body, hosts)
+    return body
+
+
+def make_vcr(hosts: dict[str, str] | None = None) -> vcr.VCR:
+    """The one vcrpy setup for recording and replaying; `hosts` maps loopback URLs to fixed names."""
+    hosts = hosts or {}
+
+    def request_hook(request: Any) -> Any:
+        request.uri = _rewrite(request.uri, hosts)
+        request.body = _scrub_body(request.body, hosts)
+        return request
+
+    def response_hook(response: dict[str, Any]) -> dict[str, Any]:
+        headers = response.get("headers", {})
+        response["headers"] = {k: v for k, v in headers.items() if k.lower() not in NOISY_RESPONSE_HEADERS}
+        body = response.get("body", {})
+        if "string" in body:
+            body["string"] = _scrub_body(body["string"], hosts)
+        return response
+
+    return vcr.VCR(
+        serializer="yaml",
+        record_mode="none",
+        match_on=MATCH_ON,
+        filter_headers=NOISY_REQUEST_HEADERS,
+        before_record_request=request_hook,
+        before_record_response=response_hook,
+        decode_compressed_response=True,
+    )
+
+
+def demo_runs(credentials: Credentials, data_source_id: str, runs: int = 2) -> list[RunReport]:
+    """What `scenario-sync demo` does: the demo job, run twice (the second run finds nothing to do)."""
+    job = load_schedule(ROOT / "scheduler.yaml").job("demo")
+    mapping = Mapping.load(job.mapping)
+    reports = []
+    for number in range(runs):
+        with logs.run_context(f"recorded-{number + 1}"), open_services(credentials, sleep=lambda _: None) as services:
+            services.clock = lambda: SYNC_NOW
+            reports.append(run_job(job, mapping, services, data_source_id)[0])
+    return reports
+
+
+def cassette_path(flavor: str, directory: Path = CASSETTES) -> Path:
+    return directory / f"demo-{flavor}.yaml"
+
+
+def record(flavor: str, directory: Path = CASSETTES) -> list[RunReport]:
+    """Run the demo against fresh, deterministic emulators and record every request into the cassette."""
+    from sync.sandbox.runtime import Sandbox, SandboxOptions
+
+    options = SandboxOptions(flavor=flavor, rate_limit=False, random_seed=SEED, clock=ticking(SEEDED_AT))  # type: ignore[arg-type]
+    sandbox = Sandbox(options).start()
+    try:
+        hosts = {sandbox.notion_server.url: NOTION_HOST, sandbox.confluence_server.url: CONFLUENCE_HOST}
+        path = cassette_path(flavor, directory)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.unlink(missing_ok=True)
+        with make_vcr(hosts).use_cassette(str(path), record_mode="all"):
+            reports = demo_runs(sandbox.credentials(), sandbox.info["data_source_id"])
+        meta = {"data_source_id": sandbox.info["data_source_id"], "flavor": flavor}
+        path.with_suffix(".json").write_text(json.dumps(meta, indent=2) + "\n", encoding="utf-8")
+        return reports
+    finally:
+        sandbox.stop()
+
+
+def replay_credentials(flavor: str) -> Credentials:
+    """Credentials aimed at the recorded host names; tokens are not matched (they were never recorded)."""
+    return Credentials(
+        notion_token=SecretStr("replayed-notion-token"),
+        notion_base_url=NOTION_HOST,
+        confluence_url=CONFLUENCE_HOST + ("/wiki" if flavor == "cloud" else ""),
+        confluence_user="sync-bot@example.com" if flavor == "cloud" else None,
+        confluence_token=SecretStr("replayed-confluence-token"),
+        confluence_flavor=flavor,  # type: ignore[arg-type]
+    )
+
+
+def data_source_of(flavor: str, directory: Path = CASSETTES) -> str:
+    return json.loads(cassette_path(flavor, directory).with_suffix(".json").read_text(encoding="utf-8"))[
+        "data_source_id"
+    ]
+
+
+# --- shapes: what a live recording is compared on ------------------------------------------------------------
+_ID = re.compile(r"/(?:[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}|\d+)(?=/|$)")
+
+
+def endpoint(method: str, uri: str) -> str:
+    """`GET /v1/pages/{id}`: the request with its host, query and ids taken out."""
+    path = re.sub(r"^[a-z]+://[^/]+", "", uri).split("?")[0]
+    return f"{method} {_ID.sub('/{id}', path)}"
+
+
+def key_paths(value: Any, prefix: str = "") -> set[str]:
+    """Every key path in a JSON document (`results[].properties`); values and dynamic keys left out."""
+    paths: set[str] = set()
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if key in ("properties", "value") and isinstance(item, dict):  # user-named keys
+                paths.add(f"{prefix}{key}")
+                continue
+            paths.add(f"{prefix}{key}")
+            paths |= key_paths(item, f"{prefix}{key}.")
+    elif isinstance(value, list):
+        for item in value:
+            paths |= key_paths(item, f"{prefix.rstrip('.')}[].")
+    return paths
+
+
+def shapes(cassette_file: Path) -> dict[str, dict[str, Any]]:
+    """Per endpoint: the status codes answered and the union of response key paths."""
+    import yaml
+
+    data = yaml.safe_load(cassette_file.read_text(encoding="utf-8"))
+    found: dict[str, dict[str, Any]] = {}
+    for interaction in data["interactions"]:
+        request, response = interaction["request"], interaction["response"]
+        shape = found.setdefault(endpoint(request["method"], request["uri"]), {"statuses": set(), "keys": set()})
+        shape["statuses"].add(response["status"]["code"])
+        body = response.get("body", {}).get("string") or ""
+        with contextlib.suppress(TypeError, ValueError):  # not JSON: no keys to compare
+            shape["keys"] |= key_paths(json.loads(body))
+    return found
+
+
+def compare_shapes(emulated: dict[str, dict[str, Any]], live: dict[str, dict[str, Any]]) -> list[str]:
+    """Where the emulators answer differently from the real APIs, for endpoints both recordings called."""
+    differences = []
+    for name in sorted(set(emulated) & set(live)):
+        if emulated[name]["statuses"] != live[name]["statuses"]:
+            differences.append(
+                f"{name}: status {sorted(live[name]['statuses'])} live, emulator {sorted(emulated[name]['statuses'])}"
+            )
+        missing = live[name]["keys"] - emulated[name]["keys"]
+        if missing:
+            differences.append(f"{name}: the emulator's answer lacks {sorted(missing)[:10]}")
+    for name in sorted(set(live) - set(emulated)):
+        differences.append(f"{name}: called live only (the emulated run never sent it)")
+    return differences
+
+
+if __name__ == "__main__":  # make cassettes
+    for name in sys.argv[1:] or FLAVORS:
+        runs = record(name)
+        print(f"{cassette_path(name).relative_to(ROOT)}: {[r.totals for r in runs]}")
