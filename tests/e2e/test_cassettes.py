@@ -75,5 +75,4 @@ def test_shapes_compare_statuses_and_key_paths_per_endpoint():
     assert compare_shapes(emulated, live) == [
         "GET /wiki/api/v2/spaces: the emulator's answer lacks ['results[].currentActiveAlias']",
         "PATCH /v1/pages/{id}: status [200, 409] live, emulator [200]",
-        "GET /wiki/rest/api/user/current: called live only (the emulated run never sent it)",
     ]

@@ -152,8 +152,10 @@ _ID = re.compile(r"/(?:[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a
 
 
 def endpoint(method: str, uri: str) -> str:
-    """`GET /v1/pages/{id}`: the request with its host, query and ids taken out."""
+    """`GET /v1/pages/{id}`: the request with its host, context path, query, ids and space key taken out."""
     path = re.sub(r"^[a-z]+://[^/]+", "", uri).split("?")[0]
+    path = re.sub(r"^.*?(?=/v1/|/wiki/|/rest/api/)", "", path)  # a Data Center context path (/confluence)
+    path = re.sub(r"/space/[^/]+", "/space/{key}", path)
     return f"{method} {_ID.sub('/{id}', path)}"
 
 
@@ -190,7 +192,8 @@ def shapes(cassette_file: Path) -> dict[str, dict[str, Any]]:
 
 
 def compare_shapes(emulated: dict[str, dict[str, Any]], live: dict[str, dict[str, Any]]) -> list[str]:
-    """Where the emulators answer differently from the real APIs, for endpoints both recordings called."""
+    """Where the emulators answer differently from the real APIs, for endpoints both recordings called
+    (an endpoint only one run called, e.g. a parent found by id instead of title, is no difference)."""
     differences = []
     for name in sorted(set(emulated) & set(live)):
         if emulated[name]["statuses"] != live[name]["statuses"]:
@@ -200,8 +203,6 @@ def compare_shapes(emulated: dict[str, dict[str, Any]], live: dict[str, dict[str
         missing = live[name]["keys"] - emulated[name]["keys"]
         if missing:
             differences.append(f"{name}: the emulator's answer lacks {sorted(missing)[:10]}")
-    for name in sorted(set(live) - set(emulated)):
-        differences.append(f"{name}: called live only (the emulated run never sent it)")
     return differences
 
 
