@@ -143,10 +143,11 @@ def requests_response_hook(response: Any, *args: Any, **kwargs: Any) -> None:
 
 
 @contextlib.contextmanager
-def api_request(api: str, retry: int) -> Iterator[None]:
+def api_request(api: str, retry: int, run_id: str | None = None) -> Iterator[None]:
     """Log one debug line for the request made inside: method, path, status, duration, retry number."""
     exchange: dict[str, Any] = {}
     token = _exchange.set(exchange)
+    run_token = _run_id.set(run_id) if run_id and _run_id.get() is None else None
     start = time.perf_counter()
     error: BaseException | None = None
     try:
@@ -170,3 +171,5 @@ def api_request(api: str, retry: int) -> Iterator[None]:
                 "retry": retry,
             }
             _http.debug("api request", extra=fields)
+        if run_token is not None:
+            _run_id.reset(run_token)

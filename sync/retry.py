@@ -91,6 +91,9 @@ class ApiCaller:
     retries: int = 0
     waited: float = 0.0
     by_kind: dict[str, int] = field(default_factory=dict)
+    # The run this caller serves, for the log lines of requests made from worker threads (a new thread
+    # starts without the run's context).
+    run_id: str | None = field(default_factory=logs.current_run_id)
 
     def _wait(self, state: RetryCallState) -> float:
         error = state.outcome.exception() if state.outcome else None
@@ -116,7 +119,7 @@ class ApiCaller:
                 self.by_kind[kind] = self.by_kind.get(kind, 0) + 1
             nonlocal tries
             tries += 1
-            with logs.api_request(self.name, retry=tries - 1):
+            with logs.api_request(self.name, retry=tries - 1, run_id=self.run_id):
                 return fn()
 
         retrying = Retrying(

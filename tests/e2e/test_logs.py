@@ -62,3 +62,21 @@ def test_the_stages_report_their_progress(sandbox, run_demo):
     published = sum(1 for e in report.entries if e.outcome == "published")
     assert published and applies == [(n, published) for n in range(1, published + 1)]
     assert [(d, t) for s, d, t in seen if s == "write back"][-1] == (len(report.entries), len(report.entries))
+
+
+def test_requests_made_from_a_worker_thread_keep_the_run_id(capsys):
+    from concurrent.futures import ThreadPoolExecutor
+
+    from sync import logs
+    from sync.retry import ApiCaller
+
+    logs.configure("debug", "json")
+    try:
+        with logs.run_context("run-1234"):
+            caller = ApiCaller("notion", sleep=lambda _: None)
+        with ThreadPoolExecutor(1) as pool:  # a new thread starts without the run's context
+            pool.submit(caller.call, lambda: None, idempotent=True).result()
+    finally:
+        logs.configure()
+    lines = [json.loads(line) for line in capsys.readouterr().err.splitlines()]
+    assert [(line["msg"], line["run_id"]) for line in lines] == [("api request", "run-1234")]
