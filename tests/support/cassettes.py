@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import vcr
+import yaml
 from pydantic import SecretStr
 
 from sync import logs
@@ -39,7 +40,49 @@ NOTION_HOST, CONFLUENCE_HOST = "http://notion.sandbox.test", "http://confluence.
 # Headers that change with the machine, the library versions or the length of a normalised body.
 NOISY_REQUEST_HEADERS = ["authorization", "cookie", "user-agent", "host", "content-length", "accept-encoding"]
 NOISY_RESPONSE_HEADERS = {"date", "server", "content-length", "set-cookie"}
-MATCH_ON = ["method", "scheme", "host", "port", "path", "query", "raw_body"]
+# `body` compares JSON bodies parsed (the cassettes keep them indented, for reviewable diffs).
+MATCH_ON = ["method", "scheme", "host", "port", "path", "query", "body"]
+
+
+class _Dumper(yaml.SafeDumper):
+    """Multi-line strings (indented JSON bodies) as YAML block literals."""
+
+
+_Dumper.add_representer(
+    str,
+    lambda dumper, text: dumper.represent_scalar("tag:yaml.org,2002:str", text, style="|" if "\n" in text else None),
+)
+
+
+def _indented(body: Any) -> Any:
+    if isinstance(body, bytes):
+        try:
+            body = body.decode("utf-8")
+        except UnicodeDecodeError:
+            return body
+    if not isinstance(body, str) or not body.strip():
+        return body
+    try:
+        return json.dumps(json.loads(body), indent=2, ensure_ascii=False) + "\n"
+    except ValueError:
+        return body
+
+
+class ReviewableYaml:
+    """vcrpy serializer: YAML with JSON bodies indented, one key per line, so a changed field is a one-line diff."""
+
+    @staticmethod
+    def serialize(cassette: dict[str, Any]) -> str:
+        for interaction in cassette["interactions"]:
+            interaction["request"]["body"] = _indented(interaction["request"]["body"])
+            body = interaction["response"].get("body", {})
+            if "string" in body:
+                body["string"] = _indented(body["string"])
+        return yaml.dump(cassette, Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=120)
+
+    @staticmethod
+    def deserialize(text: str) -> dict[str, Any]:
+        return yaml.safe_load(text)
 
 
 def ticking(start: datetime) -> Callable[[], datetime]:
@@ -82,8 +125,8 @@ def make_vcr(hosts: dict[str, str] | None = None) -> vcr.VCR:
             body["string"] = _scrub_body(body["string"], hosts)
         return response
 
-    return vcr.VCR(
-        serializer="yaml",
+    recorder = vcr.VCR(
+        serializer="reviewable-yaml",
         record_mode="none",
         match_on=MATCH_ON,
         filter_headers=NOISY_REQUEST_HEADERS,
@@ -91,6 +134,8 @@ def make_vcr(hosts: dict[str, str] | None = None) -> vcr.VCR:
         before_record_response=response_hook,
         decode_compressed_response=True,
     )
+    recorder.register_serializer("reviewable-yaml", ReviewableYaml)
+    return recorder
 
 
 def demo_runs(credentials: Credentials, data_source_id: str, runs: int = 2) -> list[RunReport]:
@@ -177,8 +222,6 @@ def key_paths(value: Any, prefix: str = "") -> set[str]:
 
 def shapes(cassette_file: Path) -> dict[str, dict[str, Any]]:
     """Per endpoint: the status codes answered and the union of response key paths."""
-    import yaml
-
     data = yaml.safe_load(cassette_file.read_text(encoding="utf-8"))
     found: dict[str, dict[str, Any]] = {}
     for interaction in data["interactions"]:
