@@ -171,3 +171,34 @@ def test_redact_hides_registered_values_and_token_shapes():
     assert NOTION_SECRET not in hidden and "dXNlcjp0b2tlbjEyMzQ1Ng" not in hidden and MASK in hidden
     assert redact("ATATT3xFfGF0unknown0000000000 and ntn_unknown00000000000000") == f"{MASK} and {MASK}"
     assert redact("Basic authentication failed for the token") == "Basic authentication failed for the token"
+
+
+def test_valid_tokens_stay_hidden_when_reads_keep_failing_and_connections_drop(sandbox, run_demo, capsys):
+    """Retried reads (5xx, then dropped connections) until the run gives up, with every log line on."""
+    from sync import logs
+    from sync.sandbox.faults import Fault
+
+    sandbox.notion.token = NOTION_SECRET
+    sandbox.confluence.state.api_user.api_token = CONFLUENCE_SECRET
+    credentials = {"notion_token": SecretStr(NOTION_SECRET), "confluence_token": SecretStr(CONFLUENCE_SECRET)}
+    sandbox.notion.traffic.add_fault(Fault(status=503, method="POST", path="/query$", times=3))
+    sandbox.notion.traffic.add_fault(Fault(kind="drop", method="POST", path="/query$", times=3))
+    logs.configure("debug", "json")
+    try:
+        with pytest.raises(ApiFailure) as raised:
+            run_demo(sandbox, credentials=credentials)
+        trace = redact("".join(traceback.format_exception(raised.value)))
+    finally:
+        logs.configure()
+    err = capsys.readouterr().err
+    retries = [json.loads(line)["retry"] for line in err.splitlines() if '"api request"' in line and "/query" in line]
+    assert retries == [0, 1, 2, 3, 4, 5]  # six attempts, each logged
+    assert_no_secret(err, trace, raised.value.message)
+
+
+def test_a_broken_config_file_with_tokens_set_prints_neither(real_job):
+    _, config = real_job()
+    config.write_text("jobs: [\n  - name: team\n", encoding="utf-8")
+    code, out, err, report = invoke(config)
+    assert code == 2 and "is not valid YAML" in err
+    assert_no_secret(out, err, report)
