@@ -42,3 +42,35 @@ def test_a_long_run_prints_a_line_every_interval_and_one_at_the_end() -> None:
         "progress: apply 21/25",
         "progress: apply 25/25",
     ]
+
+
+def test_a_terminal_gets_one_bar_per_stage() -> None:
+    from rich.console import Console
+    from rich.progress import Progress as RichProgress
+
+    from sync.progress import BarProgress
+
+    with RichProgress(console=Console(file=io.StringIO(), force_terminal=True)) as bar:
+        shown = BarProgress(bar)
+        shown("read Notion", 100)
+        shown("read Notion", 200)
+        shown("apply", 1, 3)
+        shown("apply", 3, 3)
+        tasks = {task.description: task for task in bar.tasks}
+    assert tasks["read Notion"].completed == 200 and tasks["read Notion"].total is None
+    assert tasks["apply"].completed == 3 and tasks["apply"].finished
+
+
+def test_the_output_decides_bar_lines_or_nothing(monkeypatch) -> None:
+    import sys
+
+    from sync.progress import BarProgress, for_output, silent
+
+    with for_output(enabled=False) as shown:
+        assert shown is silent
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: False, raising=False)
+    with for_output() as shown:
+        assert isinstance(shown, PlainProgress)
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True, raising=False)
+    with for_output() as shown:
+        assert isinstance(shown, BarProgress)
