@@ -436,6 +436,23 @@ def sandbox_human_edit(base_url: str, page_id: str, editor: str, body: str | Non
     _control(base_url, "human-edit", {"page_id": page_id, "editor": editor, "body": body})
 
 
+@sandbox.command("deny")
+@click.argument("base_url")
+@click.option("--permission", required=True, help="e.g. create:page, update:page, archive:page; update_content.")
+@click.option("--allow", is_flag=True, help="Give the permission back instead.")
+def sandbox_deny(base_url: str, permission: str, allow: bool) -> None:
+    """Take a permission from the API user of a running emulator (to see what `doctor` and a run say).
+
+    Confluence: read:space, create:page, update:page (pages, labels, content properties), archive:page.
+    Notion (the integration's capabilities): read_content, update_content, insert_content.
+
+    \b
+    Example:
+      scenario-sync sandbox deny http://127.0.0.1:8002/wiki --permission create:page
+    """
+    _control(base_url, "deny", {"permission": permission, "denied": not allow})
+
+
 @sandbox.command("notion-edit")
 @click.argument("base_url")
 @click.option("--page-id", required=True, help="The Notion entry a person edits.")

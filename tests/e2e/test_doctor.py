@@ -148,3 +148,21 @@ jobs:
     assert "MISSING Confluence create pages: may not add pages" in result.stdout
     assert "Fix: in space SUP, Space settings → Permissions: give the user 'Add pages'" in result.stdout
     assert coords["confluence"]["token"] not in result.output and coords["notion"]["token"] not in result.output
+
+
+def test_sandbox_deny_takes_a_permission_from_the_command_line(make_sandbox, demo_job):
+    sandbox = make_sandbox(flavor="cloud")
+    result = CliRunner().invoke(cli, ["sandbox", "deny", sandbox.confluence_base_url, "--permission", "update:page"])
+    assert result.exit_code == 0 and '"denied": ["update:page"]' in result.output
+    assert not check(sandbox, demo_job)["Confluence update pages, labels and properties"].ok
+
+    CliRunner().invoke(cli, ["sandbox", "deny", sandbox.confluence_base_url, "--permission", "update:page", "--allow"])
+    assert check(sandbox, demo_job)["Confluence update pages, labels and properties"].ok
+    refused = CliRunner().invoke(cli, ["sandbox", "deny", sandbox.notion_server.url, "--permission", "nope"])
+    assert refused.exit_code == 1 and "unknown permission 'nope'" in refused.stderr
+
+
+def test_every_doctor_command_has_help_with_an_example():
+    for command in (["doctor"], ["sandbox", "deny"]):
+        result = CliRunner().invoke(cli, [*command, "--help"])
+        assert result.exit_code == 0 and "Example" in result.output
