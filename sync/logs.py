@@ -83,7 +83,8 @@ class TextFormatter(logging.Formatter):
 
     def format(self, record: logging.LogRecord) -> str:
         stamp = datetime.fromtimestamp(record.created, UTC).strftime("%Y-%m-%dT%H:%M:%S")
-        extra = "".join(f" {k}={v}" for k, v in _fields(record).items())
+        # Values with spaces are quoted, so `key=value` pairs stay splittable.
+        extra = "".join(f" {k}={json.dumps(v) if ' ' in str(v) else v}" for k, v in _fields(record).items())
         text = f"{stamp} {record.levelname} run={getattr(record, 'run_id', '-')} {record.name}: "
         text += record.getMessage() + extra
         if record.exc_info:

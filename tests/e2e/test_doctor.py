@@ -3,6 +3,8 @@ named with how to grant it, nothing is written (but one empty Notion update), an
 
 from __future__ import annotations
 
+import json
+
 import httpx
 import pytest
 from click.testing import CliRunner
@@ -148,6 +150,11 @@ jobs:
     assert "MISSING Confluence create pages: may not add pages" in result.stdout
     assert "Fix: in space SUP, Space settings → Permissions: give the user 'Add pages'" in result.stdout
     assert coords["confluence"]["token"] not in result.output and coords["notion"]["token"] not in result.output
+
+    as_json = CliRunner().invoke(cli, [*args, "--json"])
+    findings = {f["check"]: f for f in json.loads(as_json.stdout)}
+    assert as_json.exit_code == 2 and not findings["Confluence create pages"]["ok"]
+    assert findings["Notion token"]["ok"] and findings["Confluence create pages"]["fix"].endswith("'Add pages'")
 
 
 def test_sandbox_deny_takes_a_permission_from_the_command_line(make_sandbox, demo_job):

@@ -202,3 +202,15 @@ def test_a_broken_config_file_with_tokens_set_prints_neither(real_job):
     code, out, err, report = invoke(config)
     assert code == 2 and "is not valid YAML" in err
     assert_no_secret(out, err, report)
+
+
+def test_a_report_never_carries_a_credential_whatever_a_message_held():
+    from datetime import UTC, datetime
+
+    from sync.report import EntryReport, RunReport
+
+    Credentials(notion_token=SecretStr(NOTION_SECRET))
+    report = RunReport(job="team", flavor="cloud", dry_run=False, started_at=datetime.now(UTC))
+    report.errors.append(f"status write-back failed: header 'Bearer {NOTION_SECRET}' refused")
+    report.entries.append(EntryReport(page_id="p", title="t", outcome="failed", problems=[f"token {NOTION_SECRET}"]))
+    assert_no_secret(json.dumps(report.to_json()))
