@@ -56,10 +56,10 @@ def test_cassettes_hold_no_credential_and_no_loopback_port(flavor):
 
 
 def test_recording_is_deterministic_so_a_diff_shows_only_real_changes(tmp_path):
-    record("datacenter", tmp_path / "a")
-    record("datacenter", tmp_path / "b")
-    first = cassette_path("datacenter", tmp_path / "a").read_text(encoding="utf-8")
-    assert first == cassette_path("datacenter", tmp_path / "b").read_text(encoding="utf-8")
+    record("cloud", tmp_path / "a")
+    record("cloud", tmp_path / "b")
+    first = cassette_path("cloud", tmp_path / "a").read_text(encoding="utf-8")
+    assert first == cassette_path("cloud", tmp_path / "b").read_text(encoding="utf-8")
     assert "127.0.0.1" not in first and "token-sync-bot" not in first
 
 

@@ -10,6 +10,7 @@ credentials are filtered from headers, URIs and bodies; headers that only add no
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
 import re
 import sys
@@ -73,7 +74,13 @@ class ReviewableYaml:
 
     @staticmethod
     def serialize(cassette: dict[str, Any]) -> str:
+        # Notion's requests, then Confluence's, each in the order sent: the two APIs are called side by side,
+        # so their interleaving varies from run to run while each one's own order does not.
+        cassette["interactions"].sort(key=lambda i: not i["request"]["uri"].startswith(NOTION_HOST))
         for interaction in cassette["interactions"]:
+            for side in ("request", "response"):  # header order varies with the client's threads
+                headers = interaction[side].get("headers") or {}
+                interaction[side]["headers"] = {k: headers[k] for k in sorted(headers, key=str.lower)}
             interaction["request"]["body"] = _indented(interaction["request"]["body"])
             body = interaction["response"].get("body", {})
             if "string" in body:
@@ -154,18 +161,35 @@ def cassette_path(flavor: str, directory: Path = CASSETTES) -> Path:
     return directory / f"demo-{flavor}.yaml"
 
 
+@contextlib.contextmanager
+def one_write_at_a_time() -> Iterator[None]:
+    """The run with one Confluence write and one Notion write-back in flight: each API then sees its requests
+    in one order, so the ids and times the emulators hand out are the same from one recording to the next."""
+    import sync.run
+
+    saved = sync.run.apply, sync.run.NOTION_IN_FLIGHT
+    sync.run.apply, sync.run.NOTION_IN_FLIGHT = functools.partial(sync.run.apply, workers=1), 1  # type: ignore[assignment]
+    try:
+        yield
+    finally:
+        sync.run.apply, sync.run.NOTION_IN_FLIGHT = saved  # type: ignore[assignment]
+
+
 def record(flavor: str, directory: Path = CASSETTES) -> list[RunReport]:
     """Run the demo against fresh, deterministic emulators and record every request into the cassette."""
     from sync.sandbox.runtime import Sandbox, SandboxOptions
 
     options = SandboxOptions(flavor=flavor, rate_limit=False, random_seed=SEED, clock=ticking(SEEDED_AT))  # type: ignore[arg-type]
     sandbox = Sandbox(options).start()
+    # Seeded: from here on each emulator keeps its own clock, so one API's pace never shifts the other's times.
+    sandbox.notion.state.clock = ticking(SEEDED_AT + timedelta(minutes=10))
+    sandbox.confluence.state.clock = ticking(SEEDED_AT + timedelta(minutes=10))
     try:
         hosts = {sandbox.notion_server.url: NOTION_HOST, sandbox.confluence_server.url: CONFLUENCE_HOST}
         path = cassette_path(flavor, directory)
         path.parent.mkdir(parents=True, exist_ok=True)
         path.unlink(missing_ok=True)
-        with make_vcr(hosts).use_cassette(str(path), record_mode="all"):
+        with make_vcr(hosts).use_cassette(str(path), record_mode="all"), one_write_at_a_time():
             reports = demo_runs(sandbox.credentials(), sandbox.info["data_source_id"])
         meta = {"data_source_id": sandbox.info["data_source_id"], "flavor": flavor}
         path.with_suffix(".json").write_text(json.dumps(meta, indent=2) + "\n", encoding="utf-8")
