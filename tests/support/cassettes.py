@@ -14,6 +14,7 @@ import functools
 import json
 import re
 import sys
+import threading
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -28,6 +29,7 @@ from sync.config import Credentials, load_schedule
 from sync.mapping import Mapping
 from sync.redact import redact
 from sync.report import RunReport
+from sync.retry import ApiCaller
 from sync.run import run_job
 from sync.session import open_services
 
@@ -98,10 +100,14 @@ def ticking(start: datetime) -> Callable[[], datetime]:
     return lambda: start + timedelta(seconds=next(moments))
 
 
+# Notion gives every answer a fresh request id: one fixed value keeps re-recordings free of noise.
+_REQUEST_ID = re.compile(r'("request_id":\s*")[0-9a-f-]{36}"')
+
+
 def _rewrite(text: str, hosts: dict[str, str]) -> str:
     for loopback, name in hosts.items():
         text = text.replace(loopback, name)
-    return redact(text)
+    return redact(_REQUEST_ID.sub(r'\g<1>00000000-0000-4000-8000-000000000000"', text))
 
 
 def _scrub_body(body: Any, hosts: dict[str, str]) -> Any:
@@ -150,10 +156,11 @@ def demo_runs(credentials: Credentials, data_source_id: str, runs: int = 2) -> l
     job = load_schedule(ROOT / "scheduler.yaml").job("demo")
     mapping = Mapping.load(job.mapping)
     reports = []
-    for number in range(runs):
-        with logs.run_context(f"recorded-{number + 1}"), open_services(credentials, sleep=lambda _: None) as services:
-            services.clock = lambda: SYNC_NOW
-            reports.append(run_job(job, mapping, services, data_source_id)[0])
+    with one_request_at_a_time():
+        for number in range(runs):
+            with logs.run_context(f"recorded-{number + 1}"), open_services(credentials, sleep=lambda _: None) as run:
+                run.clock = lambda: SYNC_NOW
+                reports.append(run_job(job, mapping, run, data_source_id)[0])
     return reports
 
 
@@ -162,17 +169,33 @@ def cassette_path(flavor: str, directory: Path = CASSETTES) -> Path:
 
 
 @contextlib.contextmanager
-def one_write_at_a_time() -> Iterator[None]:
-    """The run with one Confluence write and one Notion write-back in flight: each API then sees its requests
-    in one order, so the ids and times the emulators hand out are the same from one recording to the next."""
+def one_request_at_a_time() -> Iterator[None]:
+    """The run with one request in flight: each API then sees its requests in one order, so the ids and
+    times the emulators hand out, and the cassette, are the same from one recording to the next; and vcrpy,
+    which is not thread-safe, records every one. The run's own code, only less parallel: one worker per
+    pool, and the two APIs' requests taking turns."""
     import sync.run
 
-    saved = sync.run.apply, sync.run.NOTION_IN_FLIGHT
-    sync.run.apply, sync.run.NOTION_IN_FLIGHT = functools.partial(sync.run.apply, workers=1), 1  # type: ignore[assignment]
+    limits = {name: value for name, value in vars(sync.run).items() if name.endswith(("_IN_FLIGHT", "_CONCURRENCY"))}
+    saved_apply, saved_call = sync.run.apply, ApiCaller.call
+    turn = threading.Lock()
+
+    def call(self: ApiCaller, fn: Callable[[], Any], **kwargs: Any) -> Any:
+        def in_turn() -> Any:
+            with turn:
+                return fn()
+
+        return saved_call(self, in_turn, **kwargs)
+
+    sync.run.apply = functools.partial(saved_apply, workers=1)  # type: ignore[assignment]
+    vars(sync.run).update(dict.fromkeys(limits, 1))
+    ApiCaller.call = call  # type: ignore[method-assign]
     try:
         yield
     finally:
-        sync.run.apply, sync.run.NOTION_IN_FLIGHT = saved  # type: ignore[assignment]
+        sync.run.apply = saved_apply  # type: ignore[assignment]
+        vars(sync.run).update(limits)
+        ApiCaller.call = saved_call  # type: ignore[method-assign]
 
 
 def record(flavor: str, directory: Path = CASSETTES) -> list[RunReport]:
@@ -189,7 +212,7 @@ def record(flavor: str, directory: Path = CASSETTES) -> list[RunReport]:
         path = cassette_path(flavor, directory)
         path.parent.mkdir(parents=True, exist_ok=True)
         path.unlink(missing_ok=True)
-        with make_vcr(hosts).use_cassette(str(path), record_mode="all"), one_write_at_a_time():
+        with make_vcr(hosts).use_cassette(str(path), record_mode="all"):
             reports = demo_runs(sandbox.credentials(), sandbox.info["data_source_id"])
         meta = {"data_source_id": sandbox.info["data_source_id"], "flavor": flavor}
         path.with_suffix(".json").write_text(json.dumps(meta, indent=2) + "\n", encoding="utf-8")
