@@ -44,7 +44,7 @@ NOTION_HOST, CONFLUENCE_HOST = "http://notion.sandbox.test", "http://confluence.
 NOISY_REQUEST_HEADERS = ["authorization", "cookie", "user-agent", "host", "content-length", "accept-encoding"]
 NOISY_RESPONSE_HEADERS = {"date", "server", "content-length", "set-cookie"}
 # `body` compares JSON bodies parsed (the cassettes keep them indented, for reviewable diffs).
-MATCH_ON = ["method", "scheme", "host", "port", "path", "query", "body"]
+MATCH_ON = ["method", "scheme", "host", "port", "path", "query", "same_body"]
 
 
 class _Dumper(yaml.SafeDumper):
@@ -100,14 +100,38 @@ def ticking(start: datetime) -> Callable[[], datetime]:
     return lambda: start + timedelta(seconds=next(moments))
 
 
-# Notion gives every answer a fresh request id: one fixed value keeps re-recordings free of noise.
-_REQUEST_ID = re.compile(r'("request_id":\s*")[0-9a-f-]{36}"')
+# Values that differ on every run, each replaced by one fixed value: Notion's request ids, and the
+# run lock's holder (process id and a random part) and host.
+_VARYING = [
+    (re.compile(r'("request_id":\s*")[0-9a-f-]{36}"'), r'\g<1>00000000-0000-4000-8000-000000000000"'),
+    (re.compile(r'("holder":\s*")[^"]*"'), r'\g<1>recorded-holder"'),
+    (re.compile(r'("host":\s*")[^"]*"'), r'\g<1>recorded-host"'),
+]
+
+
+def _fixed(text: str) -> str:
+    for pattern, value in _VARYING:
+        text = pattern.sub(value, text)
+    return text
 
 
 def _rewrite(text: str, hosts: dict[str, str]) -> str:
     for loopback, name in hosts.items():
         text = text.replace(loopback, name)
-    return redact(_REQUEST_ID.sub(r'\g<1>00000000-0000-4000-8000-000000000000"', text))
+    return redact(_fixed(text))
+
+
+def _body_text(request: Any) -> str:
+    body = request.body or b""
+    return body.decode("utf-8", "replace") if isinstance(body, bytes) else str(body)
+
+
+def _same_body(sent: Any, recorded: Any) -> None:
+    """vcrpy matcher: the bodies as JSON (as text otherwise), with the run-varying values fixed."""
+    a, b = _fixed(_body_text(sent)), _fixed(_body_text(recorded))
+    with contextlib.suppress(ValueError):
+        a, b = json.loads(a) if a.strip() else a, json.loads(b) if b.strip() else b
+    assert a == b, "the bodies differ"
 
 
 def _scrub_body(body: Any, hosts: dict[str, str]) -> Any:
@@ -148,6 +172,7 @@ def make_vcr(hosts: dict[str, str] | None = None) -> vcr.VCR:
         decode_compressed_response=True,
     )
     recorder.register_serializer("reviewable-yaml", ReviewableYaml)
+    recorder.register_matcher("same_body", _same_body)
     return recorder
 
 
