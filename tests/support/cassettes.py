@@ -39,7 +39,11 @@ FLAVORS = ("cloud", "datacenter")
 SEED = 20260105
 SEEDED_AT = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
 SYNC_NOW = SEEDED_AT + timedelta(hours=1)
-NOTION_HOST, CONFLUENCE_HOST = "http://notion.sandbox.test", "http://confluence.sandbox.test"
+NOTION_HOST = "http://notion.sandbox.test"
+# Confluence page links go into page bodies whose hashes the sync stores, so its host must be the same while
+# recording and replaying: the recording serves Confluence on this fixed loopback port.
+CONFLUENCE_PORT = 47913
+CONFLUENCE_HOST = f"http://127.0.0.1:{CONFLUENCE_PORT}"
 # Headers that change with the machine, the library versions or the length of a normalised body.
 NOISY_REQUEST_HEADERS = ["authorization", "cookie", "user-agent", "host", "content-length", "accept-encoding"]
 NOISY_RESPONSE_HEADERS = {"date", "server", "content-length", "set-cookie"}
@@ -82,6 +86,7 @@ class ReviewableYaml:
         for interaction in cassette["interactions"]:
             for side in ("request", "response"):  # header order varies with the client's threads
                 headers = interaction[side].get("headers") or {}
+                headers = {k: [_fixed(v) if isinstance(v, str) else v for v in vs] for k, vs in headers.items()}
                 interaction[side]["headers"] = {k: headers[k] for k in sorted(headers, key=str.lower)}
             interaction["request"]["body"] = _indented(interaction["request"]["body"])
             body = interaction["response"].get("body", {})
@@ -106,6 +111,9 @@ _VARYING = [
     (re.compile(r'("request_id":\s*")[0-9a-f-]{36}"'), r'\g<1>00000000-0000-4000-8000-000000000000"'),
     (re.compile(r'("holder":\s*")[^"]*"'), r'\g<1>recorded-holder"'),
     (re.compile(r'("host":\s*")[^"]*"'), r'\g<1>recorded-host"'),
+    # multipart attachment uploads: a random boundary
+    (re.compile(r"boundary=[0-9a-f]{32}"), "boundary=recorded-boundary"),
+    (re.compile(r"--[0-9a-f]{32}"), "--recorded-boundary"),
 ]
 
 
@@ -226,14 +234,18 @@ def one_request_at_a_time() -> Iterator[None]:
 def record(flavor: str, directory: Path = CASSETTES) -> list[RunReport]:
     """Run the demo against fresh, deterministic emulators and record every request into the cassette."""
     from sync.sandbox.runtime import Sandbox, SandboxOptions
+    from sync.sandbox.server import LoopbackServer
 
     options = SandboxOptions(flavor=flavor, rate_limit=False, random_seed=SEED, clock=ticking(SEEDED_AT))  # type: ignore[arg-type]
-    sandbox = Sandbox(options).start()
+    sandbox = Sandbox(options)
+    sandbox.confluence_server._server.server_close()  # not started yet: serve on the fixed port instead
+    sandbox.confluence_server = LoopbackServer(sandbox.confluence, port=CONFLUENCE_PORT)
+    sandbox.start()
     # Seeded: from here on each emulator keeps its own clock, so one API's pace never shifts the other's times.
     sandbox.notion.state.clock = ticking(SEEDED_AT + timedelta(minutes=10))
     sandbox.confluence.state.clock = ticking(SEEDED_AT + timedelta(minutes=10))
     try:
-        hosts = {sandbox.notion_server.url: NOTION_HOST, sandbox.confluence_server.url: CONFLUENCE_HOST}
+        hosts = {sandbox.notion_server.url: NOTION_HOST}
         path = cassette_path(flavor, directory)
         path.parent.mkdir(parents=True, exist_ok=True)
         path.unlink(missing_ok=True)
