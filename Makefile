@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: help demo test lint format sandbox bench bench-full screenshot clean
+.PHONY: help demo test lint format sandbox bench bench-full screenshot cassettes clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -42,6 +42,9 @@ bench-full: $(STAMP)  ## benchmark 100, 1,000 and 5,000 entries, writing benchma
 
 screenshot: $(STAMP)  ## the README's screenshot of a demo page (needs chromium)
 	$(BIN)/python -m tests.support.screenshot docs/img/entry-page.png
+
+cassettes: $(STAMP)  ## re-record the golden HTTP cassettes (tests/cassettes) from the emulators
+	$(BIN)/python -m tests.support.cassettes
 
 clean:  ## remove the virtual environment and caches
 	rm -rf $(VENV) .pytest_cache .ruff_cache build dist *.egg-info

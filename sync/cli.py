@@ -9,15 +9,18 @@ import signal
 import sys
 import tempfile
 import threading
+import traceback
 from pathlib import Path
 from typing import Any
 
 import click
 
+from sync import logs, progress
 from sync.cli_schedule import cron_group, schedule_command
-from sync.config import Job, load_schedule
+from sync.config import Job, load_credentials, load_schedule
 from sync.errors import EXIT_CODES, ConfigError, ExitCode, SyncError, describe, worst
 from sync.output import SANDBOX_TAG, console, emit_json, show_report
+from sync.redact import redact, redact_data
 from sync.report import RunReport
 from sync.session import run_configured, run_once, sandbox_for
 from sync.starter import demo_job, write_starter
@@ -33,12 +36,11 @@ class _Cli(click.Group):
         try:
             return super().invoke(ctx)
         except SyncError as error:
-            if ctx.obj and ctx.obj.get("debug"):
-                raise
+            _trace_if_debug(ctx, error)
             tag = (ctx.obj or {}).get("tag", "")  # a sandbox job's lines say so, its errors too
-            click.echo(f"{tag}Error: {error.message}", err=True)
+            click.echo(f"{tag}Error: {redact(error.message)}", err=True)
             if error.fix:
-                click.echo(f"{tag}Fix: {error.fix}", err=True)
+                click.echo(f"{tag}Fix: {redact(error.fix)}", err=True)
             ctx.exit(error.exit_code)
         except KeyboardInterrupt:  # Ctrl-C: say so and exit 130, as shells do, rather than click's "Aborted!" and 1
             click.echo("Error: interrupted", err=True)
@@ -46,18 +48,37 @@ class _Cli(click.Group):
         except (click.exceptions.Exit, click.ClickException, click.Abort, SystemExit):
             raise
         except Exception as error:  # a bug or an API surprise: one line for cron, the trace with --debug
-            if ctx.obj and ctx.obj.get("debug"):
-                raise
+            _trace_if_debug(ctx, error)
             click.echo(f"Error: unexpected {describe(error)}", err=True)
             click.echo("Fix: run again with --debug and report the trace", err=True)
             ctx.exit(ExitCode.PARTIAL)
 
 
+def _trace_if_debug(ctx: click.Context, error: BaseException) -> None:
+    """With --debug, the whole trace (causes included) on stderr, redacted like every other output."""
+    if ctx.obj and ctx.obj.get("debug"):
+        click.echo(redact("".join(traceback.format_exception(error))).rstrip(), err=True)
+
+
 @click.group(cls=_Cli, context_settings={"help_option_names": ["-h", "--help"]}, epilog=EXIT_CODES_HELP)
 @click.option("--debug", is_flag=True, help="Show full tracebacks instead of one-line errors.")
+@click.option(
+    "--log-level",
+    type=click.Choice(["debug", "info", "warning", "error"], case_sensitive=False),
+    default="warning",
+    show_default=True,
+    help="Logs on stderr: debug adds a line per API request, info a line per entry decision.",
+)
+@click.option(
+    "--log-format",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="json: one JSON object per line, for a log collector.",
+)
 @click.version_option(package_name="scenario-sync")
 @click.pass_context
-def cli(ctx: click.Context, debug: bool) -> None:
+def cli(ctx: click.Context, debug: bool, log_level: str, log_format: str) -> None:
     """Mirror reviewed support scenario walkthroughs from Notion to Confluence.
 
     Each job in scheduler.yaml reads a Notion scenario database, publishes the entries whose legal, ops
@@ -67,8 +88,10 @@ def cli(ctx: click.Context, debug: bool) -> None:
     Try it with no accounts at all, then start your own jobs:
       scenario-sync demo
       scenario-sync init
+      scenario-sync --log-level info --log-format json run --job demo
     """
     ctx.ensure_object(dict)["debug"] = debug
+    logs.configure(log_level, log_format)  # type: ignore[arg-type]
 
 
 def _job_options(fn: Any) -> Any:
@@ -198,7 +221,8 @@ def run(
         _run_all(jobs, as_json, dry_run, confluence_flavor, cloud_v1_content, allow_mass_archive)
     if jobs[0].sandbox is not None:
         click.get_current_context().find_root().ensure_object(dict)["tag"] = SANDBOX_TAG
-    result = run_configured(jobs[0], dry_run, confluence_flavor, cloud_v1_content, allow_mass_archive)
+    shown = click.get_current_context().with_resource(progress.for_output(enabled=not as_json))
+    result = run_configured(jobs[0], dry_run, confluence_flavor, cloud_v1_content, allow_mass_archive, progress=shown)
     _finish(result, as_json, report)
 
 
@@ -324,6 +348,43 @@ def init(folder: Path, force: bool) -> None:
     click.echo("  scenario-sync plan --job my-team")
 
 
+@cli.command()
+@click.option("--config", type=click.Path(path_type=Path), default=DEFAULT_CONFIG, show_default=True, help="Jobs file.")
+@click.option("--job", "job_name", required=True, help="Name of the job in scheduler.yaml.")
+@_sandbox_options
+@click.option("--json", "as_json", is_flag=True, help="Print the findings as JSON on stdout.")
+def doctor(config: Path, job_name: str, confluence_flavor: str, cloud_v1_content: str, as_json: bool) -> None:
+    """Check that a job's credentials can do everything a run needs, and say how to grant what is missing.
+
+    Notion: the token, the data source shared with the integration, the status columns, permission to
+    update content. Confluence: the space and parent page, adding and editing pages (with their labels
+    and properties) and, on Cloud, archiving. Checks only read, except one empty Notion update that
+    changes nothing. Exit code 0 when all is well, 2 when something is missing.
+
+    \b
+    Example:
+      scenario-sync doctor --job support-emea
+    """
+    from sync.doctor import diagnose
+
+    job = load_schedule(config).job(job_name)
+    if job.sandbox is not None:
+        with sandbox_for(job, confluence_flavor or "cloud", cloud_v1_content or "available") as running:
+            data_source = job.notion.data_source_id or running.info["data_source_id"]
+            findings = diagnose(job, running.credentials(), data_source)
+    else:
+        findings = diagnose(job, load_credentials(), job.notion.data_source_id)
+    if as_json:
+        emit_json([redact_data(f.to_json()) for f in findings])
+    else:
+        for finding in findings:
+            mark = "ok  " if finding.ok else "MISSING"
+            click.echo(redact(f"{mark:8}{finding.check}: {finding.detail}"))
+            if finding.fix:
+                click.echo(redact(f"        Fix: {finding.fix}"))
+    sys.exit(ExitCode.OK if all(f.ok for f in findings) else ExitCode.CONFIG)
+
+
 def _wait_for_stop() -> None:
     """Block until Ctrl-C or SIGTERM (then return, so the sandbox shuts down and saves its state)."""
     stop = threading.Event()
@@ -419,6 +480,23 @@ def sandbox_human_edit(base_url: str, page_id: str, editor: str, body: str | Non
       scenario-sync sandbox human-edit http://127.0.0.1:8002/wiki --page-id 65541
     """
     _control(base_url, "human-edit", {"page_id": page_id, "editor": editor, "body": body})
+
+
+@sandbox.command("deny")
+@click.argument("base_url")
+@click.option("--permission", required=True, help="e.g. create:page, update:page, archive:page; update_content.")
+@click.option("--allow", is_flag=True, help="Give the permission back instead.")
+def sandbox_deny(base_url: str, permission: str, allow: bool) -> None:
+    """Take a permission from the API user of a running emulator (to see what `doctor` and a run say).
+
+    Confluence: read:space, create:page, update:page (pages, labels, content properties), archive:page.
+    Notion (the integration's capabilities): read_content, update_content, insert_content.
+
+    \b
+    Example:
+      scenario-sync sandbox deny http://127.0.0.1:8002/wiki --permission create:page
+    """
+    _control(base_url, "deny", {"permission": permission, "denied": not allow})
 
 
 @sandbox.command("notion-edit")

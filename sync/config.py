@@ -8,9 +8,19 @@ from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from croniter import croniter
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SecretStr,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from sync import redact
 from sync.errors import ConfigError
 from sync.limits import NOTION_PER_MINUTE
 from sync.yamlfile import load_model
@@ -33,6 +43,32 @@ class Credentials(BaseSettings):
     confluence_user: str | None = None
     confluence_token: SecretStr | None = None
     confluence_flavor: Flavor = "cloud"
+
+    @field_validator(
+        "notion_token", "notion_base_url", "confluence_url", "confluence_user", "confluence_token", mode="before"
+    )
+    @classmethod
+    def _no_stray_characters(cls, value: object, info: ValidationInfo) -> object:
+        # A token pasted with its newline would go out in a header the HTTP library refuses, which looks
+        # like a dropped connection: say so here, naming the variable and never its value. ConfigError is
+        # not a ValueError, so pydantic lets it through instead of echoing the input in a ValidationError.
+        text = value.get_secret_value() if isinstance(value, SecretStr) else value
+        if isinstance(text, str):
+            if "token" in (info.field_name or ""):
+                redact.register(text)
+            if redact.has_unsafe_characters(text):
+                name = (info.field_name or "").upper()
+                raise ConfigError(
+                    f"{name} contains whitespace or control characters (often a trailing newline)",
+                    f"set {name} again without spaces or line breaks",
+                )
+        return value
+
+    @model_validator(mode="after")
+    def _hide_basic_auth(self) -> Credentials:
+        token = self.confluence_token.get_secret_value() if self.confluence_token else None
+        redact.register_basic(self.confluence_user, token)
+        return self
 
     def require(self) -> None:
         missing = [

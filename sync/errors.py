@@ -11,6 +11,8 @@ from collections.abc import Iterable, Iterator
 from enum import IntEnum
 from typing import Any
 
+from sync.redact import redact
+
 
 class ExitCode(IntEnum):
     """What a run's exit status means; `EXIT_CODES` says it in words for `--help` and the README."""
@@ -91,7 +93,7 @@ def describe(error: BaseException) -> str:
     (it may carry credentials) or a page body."""
     status = http_status(error)
     kind = type(error).__name__
-    text = str(error).splitlines()[0][:300] if str(error) else ""
+    text = redact(str(error).splitlines()[0][:300]) if str(error).strip() else ""
     return f"{kind} (HTTP {status}): {text}" if status else f"{kind}: {text}"
 
 

@@ -10,8 +10,14 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
+from sync import logs
 from sync.errors import ExitCode
+from sync.redact import redact_data
 from sync.retry import ApiCaller
+
+# The version of schemas/run-report.schema.json this report follows: bump it with the schema, the minor
+# part for added fields, the major part for anything a consumer could trip on.
+SCHEMA_VERSION = "1.0"
 
 Outcome = Literal["published", "unchanged", "held", "problem", "failed", "planned", "archived"]
 
@@ -42,6 +48,8 @@ class ApiUsage(BaseModel):
 
 
 class RunReport(BaseModel):
+    schema_version: str = SCHEMA_VERSION
+    run_id: str | None = Field(default_factory=logs.current_run_id)
     job: str
     flavor: str
     sandbox: bool = False  # run against the embedded emulators, not real sites
@@ -75,4 +83,4 @@ class RunReport(BaseModel):
         data = self.model_dump(mode="json")
         data["totals"] = self.totals
         data["exit_code"] = self.exit_code
-        return data
+        return redact_data(data)

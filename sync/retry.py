@@ -22,6 +22,7 @@ import requests
 from notion_client.errors import HTTPResponseError, RequestTimeoutError
 from tenacity import RetryCallState, Retrying, retry_if_exception, stop_after_attempt
 
+from sync import logs
 from sync.errors import http_status
 from sync.ratelimit import Limiter
 
@@ -53,6 +54,8 @@ def retry_after(error: BaseException, now: Callable[[], float] = time.time) -> f
 
 
 def is_connection_failure(error: BaseException) -> bool:
+    if isinstance(error, httpx.LocalProtocolError):  # we built a request httpx refuses to send: not the network
+        return False
     return isinstance(error, httpx.TransportError | RequestTimeoutError | requests.ConnectionError | requests.Timeout)
 
 
@@ -79,6 +82,9 @@ class ApiCaller:
     retries: int = 0
     waited: float = 0.0
     by_kind: dict[str, int] = field(default_factory=dict)
+    # The run this caller serves, for the log lines of requests made from worker threads (a new thread
+    # starts without the run's context).
+    run_id: str | None = field(default_factory=logs.current_run_id)
 
     def _wait(self, state: RetryCallState) -> float:
         error = state.outcome.exception() if state.outcome else None
@@ -94,13 +100,18 @@ class ApiCaller:
             self.waited += state.upcoming_sleep
 
     def call(self, fn: Callable[[], T], *, idempotent: bool, kind: str = "read") -> T:
+        tries = 0
+
         def attempt() -> T:
             waited = self.limiter.take(self.sleep) if self.limiter is not None else 0.0
             with _COUNTING:  # writes run on several threads
                 self.waited += waited
                 self.requests += 1
                 self.by_kind[kind] = self.by_kind.get(kind, 0) + 1
-            return fn()
+            nonlocal tries
+            tries += 1
+            with logs.api_request(self.name, retry=tries - 1, run_id=self.run_id):
+                return fn()
 
         retrying = Retrying(
             stop=stop_after_attempt(self.attempts),

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sync import incremental, lifecycle, upkeep
+from sync import incremental, lifecycle, logs, upkeep
 from sync.apply import Applied, apply
 from sync.approval import BODY_FIELDS, STEP_FIELDS, ApprovalRecord, Binding, bind
 from sync.archive import ArchiveContext
@@ -38,6 +38,7 @@ from sync.notion.reader import NotionReader
 from sync.notion.writeback import MAX_TEXT, EntryStatus, NotionWriter, current_status
 from sync.plan import DesiredPage, ManualEdits, Plan, labels_for, plan
 from sync.plan import _originals as originals
+from sync.progress import Progress, silent
 from sync.render import entry_page
 from sync.report import ApiUsage, EntryReport, RunReport
 from sync.retry import ApiCaller
@@ -47,6 +48,8 @@ APPLY_CHUNK = 25  # actions applied between two lease renewals
 
 # Notion status write-backs in flight at once (Notion's limiter spaces them; this only overlaps latency).
 NOTION_IN_FLIGHT = 3
+
+log = logs.get("run")
 
 
 @contextlib.contextmanager
@@ -75,6 +78,7 @@ class Services:
     confluence_caller: ApiCaller
     clock: Callable[[], datetime] = lambda: datetime.now(UTC)
     comments: NotionComments | None = None
+    progress: Progress = silent
 
 
 @dataclass
@@ -126,7 +130,8 @@ def read_entries(services: Services, mapping: Mapping, data_source_id: str) -> t
     wanted = [c.property for c in [*mapping.columns(), *mapping.writeback_columns()]]
     # Ask only for the columns we use; a column missing from the schema is reported per entry by the mapping.
     ids = [schema[name]["id"] for name in dict.fromkeys(wanted) if name in schema]
-    return [Entry(page) for page in services.reader.entries(data_source_id, ids)], missing
+    pages = services.reader.entries(data_source_id, ids, on_page=lambda n: services.progress("read Notion", n))
+    return [Entry(page) for page in pages], missing
 
 
 def evaluate(
@@ -492,6 +497,10 @@ def _pass(
             nonlocal wants
             row = _entry_report(entry, actions.get(entry.page_id), result, by_entry, services, dry_run)
             rows[entry.page_id] = row
+            services.progress("apply", len(rows), len(entries))
+            why = "; ".join([*([row.action_reason] if row.action_reason else []), *(row.problems or row.reasons)])
+            extra = {"page_id": row.page_id, "outcome": row.outcome, "action": row.action, "why": why}
+            log.info("entry %s: %s", row.title, row.outcome, extra=extra)
             if result is not None and result.incomplete:
                 report.errors.append(f"'{row.title}': {result.incomplete}")
             if entry.binding is not None and entry.binding.reset:

@@ -9,6 +9,7 @@ from collections.abc import Callable, Iterator
 from datetime import datetime
 from typing import Any
 
+from sync import logs
 from sync.config import Credentials, Job, load_credentials
 from sync.confluence import connect
 from sync.errors import ConfigError
@@ -19,6 +20,7 @@ from sync.notion.comments import NotionComments
 from sync.notion.reader import NotionReader
 from sync.notion.writeback import NotionWriter
 from sync.plan import Plan
+from sync.progress import Progress, silent
 from sync.ratelimit import TokenBucket, WindowBudget
 from sync.report import RunReport
 from sync.retry import ApiCaller
@@ -107,11 +109,13 @@ def run_once(
     timeout_s: float = 30,
     allow_mass_archive: bool = False,
     clock: Callable[[], datetime] | None = None,
+    progress: Progress = silent,
 ) -> tuple[RunReport, Plan]:
     if not data_source_id:
         raise ConfigError(f"job '{job.name}' names no notion.data_source_id", "add it to scheduler.yaml")
     mapping = Mapping.load(job.mapping)
-    with open_services(credentials, sleep, timeout_s) as services:
+    with logs.run_context(), open_services(credentials, sleep, timeout_s) as services:
+        services.progress = progress
         if clock is not None:
             services.clock = clock
         return run_job(job, mapping, services, data_source_id, dry_run=dry_run, allow_mass_archive=allow_mass_archive)
@@ -144,6 +148,7 @@ def run_configured(
     v1_content: str | None = None,
     allow_mass_archive: bool = False,
     sleep: Callable[[float], None] = time.sleep,
+    progress: Progress = silent,
 ) -> RunReport:
     """One run of a job from scheduler.yaml. A real job never touches the emulators, and the sandbox-only
     settings (`flavor`, `v1_content`) are refused for it rather than ignored."""
@@ -157,11 +162,19 @@ def run_configured(
             )
         credentials = load_credentials()
         return run_once(
-            job, credentials, job.notion.data_source_id, dry_run, sleep, allow_mass_archive=allow_mass_archive
+            job,
+            credentials,
+            job.notion.data_source_id,
+            dry_run,
+            sleep,
+            allow_mass_archive=allow_mass_archive,
+            progress=progress,
         )[0]
     with sandbox_for(job, flavor or "cloud", v1_content or "available") as sandbox:
         data_source = job.notion.data_source_id or sandbox.info["data_source_id"]
         credentials = sandbox.credentials()
-        report = run_once(job, credentials, data_source, dry_run, sleep, allow_mass_archive=allow_mass_archive)[0]
+        report = run_once(
+            job, credentials, data_source, dry_run, sleep, allow_mass_archive=allow_mass_archive, progress=progress
+        )[0]
         report.sandbox = True
         return report

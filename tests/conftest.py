@@ -11,6 +11,7 @@ import pytest
 from sync.config import Job, load_schedule
 from sync.sandbox.runtime import Sandbox, SandboxOptions
 from sync.session import run_once
+from tests.support.report_schema import schema_errors
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -53,6 +54,11 @@ def run_demo(demo_job: Job):
         credentials = sandbox.credentials()
         if kwargs:
             credentials = credentials.model_copy(update=kwargs.pop("credentials", {}))
-        return run_once(demo_job, credentials, sandbox.info["data_source_id"], dry_run, sleep=sleep, **kwargs)
+        report, the_plan = run_once(
+            demo_job, credentials, sandbox.info["data_source_id"], dry_run, sleep=sleep, **kwargs
+        )
+        errors = schema_errors(report.to_json())
+        assert not errors, f"the run report breaks schemas/run-report.schema.json: {errors}"
+        return report, the_plan
 
     return run

@@ -14,6 +14,7 @@ from typing import Any
 
 from atlassian.rest_client import AtlassianRestAPI
 
+from sync import logs
 from sync.assets import Attachment
 from sync.confluence import v1
 from sync.confluence.base import ARCHIVED_LABEL, ConfluenceAdapter, ManagedPage, PageMeta, PageVersion, Property, Target
@@ -77,6 +78,8 @@ class Surface(ConfluenceAdapter):
         self.client, self.base_url, self.caller = client, base_url.rstrip("/"), caller
         self.client.timeout = timeout  # type: ignore[assignment]  # the constructor rounds to whole seconds
         self._own_account: str | None = None
+        # The library keeps its requests session private; a response hook only notes what the log line needs.
+        self.client._session.hooks["response"].append(logs.requests_response_hook)
 
     # --- calls each surface makes its own way ------------------------------------------------------------
     # True where the create itself can carry labels and our property (Data Center's v1 `metadata`).

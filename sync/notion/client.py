@@ -8,6 +8,7 @@ import logging
 import httpx
 from notion_client import Client
 
+from sync import logs
 from sync.config import Credentials
 
 log = logging.getLogger("scenario_sync.notion")
@@ -18,7 +19,8 @@ def make_client(
 ) -> Client:
     token = credentials.notion_token.get_secret_value() if credentials.notion_token else None
     # Built without `with`: notion-client's context manager swaps in a fresh httpx client.
-    http = httpx.Client(transport=transport) if transport is not None else httpx.Client()
+    # The event hooks only note method, path and status for the one log line each request gets.
+    http = httpx.Client(transport=transport, event_hooks=logs.httpx_event_hooks())
     return Client(
         client=http,
         auth=token,

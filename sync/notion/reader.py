@@ -52,7 +52,10 @@ class NotionReader:
         # The sync client answers dicts; notion-client types its answers for the async client too.
         return cast(dict[str, Any], self.caller.call(request, idempotent=True))
 
-    def entries(self, data_source_id: str, property_ids: list[str]) -> list[dict[str, Any]]:
+    def entries(
+        self, data_source_id: str, property_ids: list[str], on_page: Callable[[int], None] | None = None
+    ) -> list[dict[str, Any]]:
+        """Every entry not in the trash; `on_page` hears how many were read after each page of results."""
         pages: list[dict[str, Any]] = []
         cursor: str | None = None
         while True:
@@ -62,6 +65,8 @@ class NotionReader:
             # A query is a POST that only reads: safe to retry on 5xx and timeouts.
             response = self._call(partial(self.client.data_sources.query, data_source_id, **kwargs))
             pages.extend(p for p in response["results"] if not p.get("in_trash") and not p.get("archived"))
+            if on_page is not None:
+                on_page(len(pages))
             if not response.get("has_more"):
                 return pages
             cursor = response["next_cursor"]

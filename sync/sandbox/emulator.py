@@ -38,6 +38,10 @@ def json_response(body: Any, status: int = 200, headers: dict[str, str] | None =
 
 class Emulator:
     url_map: Map
+    # Permissions the control API can take from the API user (`/_sandbox/deny`), each refused the way the
+    # real API refuses it; `denied` holds the ones taken.
+    permissions: tuple[str, ...] = ()
+    denied: set[str]
     # POST endpoints that only read (Notion's query and search), so the request log can tell writes apart.
     read_only_posts: tuple[str, ...] = ()
 
@@ -145,6 +149,18 @@ class Emulator:
         return Response(b"", status=500)
 
     # --- control API -----------------------------------------------------------------------------
+    def _control_deny(self, method: str, body: dict) -> Response:
+        """POST {"permission": name, "denied": true|false} takes a permission away or gives it back;
+        DELETE gives them all back; GET lists the permissions and which are denied."""
+        if method == "POST":
+            name = body.get("permission")
+            if name not in self.permissions:
+                return json_response({"error": f"unknown permission {name!r}", "known": list(self.permissions)}, 400)
+            (self.denied.add if body.get("denied", True) else self.denied.discard)(name)
+        elif method == "DELETE":
+            self.denied.clear()
+        return json_response({"permissions": list(self.permissions), "denied": sorted(self.denied)})
+
     def _control(self, request: Request) -> Response:
         action = request.path[len(CONTROL_PREFIX) :].strip("/")
         body = request.get_json(silent=True) or {}
@@ -167,5 +183,7 @@ class Emulator:
         if action == "requests" and request.method == "DELETE":
             self.traffic.log.clear()
             return json_response({"cleared": True})
+        if action == "deny":
+            return self._control_deny(request.method, body)
         response = self.control(request, action)
         return response if response is not None else json_response({"error": f"unknown {action}"}, 404)

@@ -6,7 +6,9 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Any, Literal
 
@@ -37,6 +39,9 @@ class SandboxOptions:
     rate_limit: bool = True
     notion_per_minute: int = NOTION_PER_MINUTE  # the plan's budget per connection (180 or 600)
     mapping: Path = field(default_factory=default_mapping)
+    # Fixed ids and time for recorded HTTP: a seed for the Notion ids, a clock for both emulators.
+    random_seed: int | None = None
+    clock: Callable[[], datetime] | None = None
 
 
 def _server(app: object, port: int) -> LoopbackServer:
@@ -80,7 +85,9 @@ class Sandbox:
                 raise ValueError(f"{path} holds a {confluence.flavor} site; use another state file")
             self.info = saved["info"]
             return NotionState.load(saved["notion"]), confluence
-        notion, confluence = NotionState(), ConfluenceState(self.options.flavor)
+        clock = self.options.clock
+        notion = NotionState(seed=self.options.random_seed, **({"clock": clock} if clock else {}))
+        confluence = ConfluenceState(self.options.flavor, **({"clock": clock} if clock else {}))
         database_id = data_source_id = None
         if self.options.seed == "demo":
             database_id, data_source_id = seed_notion(notion, Mapping.load(self.options.mapping))

@@ -32,8 +32,29 @@ from sync.sandbox.faults import Traffic
 
 V1Content = Literal["available", "removed"]
 
+# Which permission each endpoint needs (method None: any method). Labels and content properties need edit
+# permission on the page, as in Confluence.
+_NEEDS: dict[tuple[str, str | None], str] = {
+    ("v2_get_space", None): "read:space",
+    ("v2_get_space_operations", None): "read:space",
+    ("v1_space", None): "read:space",
+    ("v2_create_page", None): "create:page",
+    ("v1_contents", "POST"): "create:page",
+    ("v2_update_page", None): "update:page",
+    ("v1_content", "PUT"): "update:page",
+    ("v1_labels", "POST"): "update:page",
+    ("v2_create_page_property", None): "update:page",
+    ("v2_update_page_property", None): "update:page",
+    ("v1_properties", "POST"): "update:page",
+    ("v1_property", "PUT"): "update:page",
+    ("v1_property", "POST"): "update:page",
+    ("v1_archive", None): "archive:page",
+}
+
 
 class ConfluenceEmulator(V2Routes, V1Routes, Emulator):
+    permissions = ("read:space", "create:page", "update:page", "archive:page")
+
     def __init__(
         self,
         state: ConfluenceState,
@@ -174,7 +195,26 @@ class ConfluenceEmulator(V2Routes, V1Routes, Emulator):
     def not_found(self, request: Request) -> Response:
         return self._error(request.path, 404, f"null for uri: {request.url}").response()
 
+    @property
+    def denied(self) -> set[str]:  # type: ignore[override]
+        return self.state.denied
+
+    def _refuse(self, endpoint: str, request: Request) -> Response | None:
+        """The answer Confluence gives a user without the permission the endpoint needs, if one is missing."""
+        needed = _NEEDS.get((endpoint, request.method)) or _NEEDS.get((endpoint, None))
+        if endpoint == "v2_get_spaces" and "read:space" in self.state.denied:
+            return json_response({"results": [], "_links": {"base": self._v2_base(request)}})
+        if needed is None or needed not in self.state.denied:
+            return None
+        if needed == "read:space":  # a space you may not view does not exist, for you
+            return self._error(request.path, 404, "No space found").response()
+        operation, target = needed.split(":")
+        return self._error(request.path, 403, f"User is not permitted to {operation} this {target}").response()
+
     def dispatch(self, endpoint: str, request: Request, args: dict[str, Any]) -> Response:
+        refused = self._refuse(endpoint, request)
+        if refused is not None:
+            return refused
         try:
             return super().dispatch(endpoint, request, args)
         except StateError as error:

@@ -176,9 +176,23 @@ class ConfluenceState:
         self.spaces: dict[str, Space] = {}  # by key
         self.pages: dict[str, Page] = {}
         self.tasks: dict[str, LongTask] = {}
+        # Permissions taken from the API user (`/_sandbox/deny`): space and page operations it lacks.
+        self.denied: set[str] = set()
         self._ids = itertools.count(65537)
         self._lock = threading.RLock()
         self.api_user = self.add_user("scenario-sync bot", "sync-bot@example.com", "sync-bot")
+
+    def space_operations(self) -> list[dict[str, str]]:
+        """What the API user may do in a space, as Confluence lists it (operation + targetType)."""
+        ops = [("read", "space"), ("create", "page"), ("create", "attachment"), ("delete", "page")]
+        if self.flavor == "cloud":
+            ops.append(("archive", "page"))
+        return [{"operation": o, "targetType": t} for o, t in ops if f"{o}:{t}" not in self.denied]
+
+    def page_operations(self) -> list[dict[str, str]]:
+        """What the API user may do to a page it can see."""
+        ops = [("read", "page"), ("update", "page"), ("delete", "page")]
+        return [{"operation": o, "targetType": t} for o, t in ops if f"{o}:{t}" not in self.denied]
 
     def next_id(self) -> str:
         return str(next(self._ids))

@@ -214,6 +214,9 @@ class V1Renderer:
         if "history" in expand:
             del expandable["history"]
             out["history"] = {"createdDate": iso(space.created_at)}
+        if "operations" in expand:
+            del expandable["operations"]
+            out["operations"] = self.state.space_operations()
         home = self.state.pages.get(space.homepage_id or "")
         if "homepage" in expand and home is not None and not home.restricted:
             out["homepage"] = self.content(home, expand["homepage"])
@@ -257,7 +260,7 @@ class V1Renderer:
         part("childTypes", lambda e: self.child_types(page))
         part("container", lambda e: self.space(space, e) if space else None, space_link)
         part("metadata", lambda e: self.metadata(page, e))
-        part("operations", lambda e: self.operations("page"))
+        part("operations", lambda e: self.state.page_operations())
         part("children", lambda e: self.children(page, e), f"/rest/api/content/{page.id}/child")
         expandable["restrictions"] = f"/rest/api/content/{page.id}/restriction/byOperation"
         part("history", lambda e: self.history(page, e), f"/rest/api/content/{page.id}/history")
@@ -288,10 +291,6 @@ class V1Renderer:
             "comment": {"value": False, "_links": {"self": self.base + base + "/comment"}},
             "page": {"value": bool(self.state.children(page.id)), "_links": {"self": self.base + base + "/page"}},
         }
-
-    @staticmethod
-    def operations(target: str) -> list[dict[str, str]]:
-        return [{"operation": op, "targetType": target} for op in ("read", "update", "delete")]
 
     def body(self, page: Page, version: Version, expand: Expand) -> dict[str, Any]:
         out: dict[str, Any] = {}

@@ -237,6 +237,7 @@ class V2Routes:
             ("/spaces", "GET", "v2_get_spaces"),
             ("/spaces/<id>", "GET", "v2_get_space"),
             ("/spaces/<id>/pages", "GET", "v2_get_space_pages"),
+            ("/spaces/<id>/operations", "GET", "v2_get_space_operations"),
             ("/pages", "GET", "v2_get_pages"),
             ("/pages", "POST", "v2_create_page"),
             ("/pages/<id>", "GET", "v2_get_page"),
@@ -248,6 +249,7 @@ class V2Routes:
             ("/pages/<id>/versions", "GET", "v2_get_page_versions"),
             ("/pages/<page_id>/versions/<version_number>", "GET", "v2_get_page_version"),
             ("/pages/<id>/labels", "GET", "v2_get_page_labels"),
+            ("/pages/<id>/operations", "GET", "v2_get_page_operations"),
             ("/pages/<page_id>/properties", "GET", "v2_get_page_properties"),
             ("/pages/<page_id>/properties", "POST", "v2_create_page_property"),
             ("/pages/<page_id>/properties/<property_id>", "GET", "v2_get_page_property"),
@@ -348,6 +350,14 @@ class V2Routes:
         chunk, next_url = self._v2_paginate(request, spaces, _sort(request, _SPACE_SORTS, "id"))
         author = self.state.api_user.account_id
         return self._v2_listing(request, [render.space_json(s, author, description, icon) for s in chunk], next_url)
+
+    def v2_get_space_operations(self, request: Request, id: str) -> Response:
+        self.state.space_by_id(_numeric(id, "id"))
+        return json_response({"operations": self.state.space_operations()})
+
+    def v2_get_page_operations(self, request: Request, id: str) -> Response:
+        self._v2_page(id)
+        return json_response({"operations": self.state.page_operations()})
 
     def v2_get_space(self, request: Request, id: str) -> Response:
         space = self.state.space_by_id(_numeric(id, "id"))

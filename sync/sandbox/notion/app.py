@@ -29,6 +29,7 @@ from sync.sandbox.notion.errors import (
     MissingVersion,
     NotionError,
     PayloadTooLarge,
+    RestrictedResource,
     Unauthorized,
     ValidationError,
     error_for_status,
@@ -87,11 +88,14 @@ def _rules() -> list[Rule]:
 class NotionEmulator(Emulator):
     url_map = Map(_rules(), strict_slashes=False)
     read_only_posts = ("/query", "/search")
+    # An integration's content capabilities (its settings page); `/_sandbox/deny` takes them away.
+    permissions = ("read_content", "update_content", "insert_content")
 
     def __init__(self, state: NotionState, traffic: Traffic | None = None, token: str = DEFAULT_TOKEN) -> None:
         super().__init__(traffic)
         self.state = state
         self.token = token
+        self.denied = set()
 
     # --- what every request goes through --------------------------------------------------------------
     def authenticate(self, request: Request) -> None:
@@ -119,6 +123,18 @@ class NotionEmulator(Emulator):
 
     def error_response(self, status: int, retry_after: float | None = None) -> Response:
         return error_for_status(status, retry_after).response()
+
+    def dispatch(self, endpoint: str, request: Request, args: dict) -> Response:
+        if self._capability(endpoint, request) in self.denied:
+            raise RestrictedResource("Insufficient permissions for this endpoint.")
+        return super().dispatch(endpoint, request, args)
+
+    def _capability(self, endpoint: str, request: Request) -> str | None:
+        if endpoint.endswith(("_user", "_users", "_self")):  # user information is its own capability
+            return None
+        if not self.is_write(request):
+            return "read_content"
+        return "insert_content" if request.method == "POST" else "update_content"
 
     def not_found(self, request: Request) -> Response:
         return InvalidRequestUrl().response()
