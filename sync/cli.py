@@ -16,6 +16,7 @@ from typing import Any
 import click
 
 from sync import logs, progress
+from sync.cli_options import DEFAULT_CONFIG, one_job_options
 from sync.cli_schedule import cron_group, schedule_command
 from sync.config import Job, load_credentials, load_schedule
 from sync.errors import EXIT_CODES, ConfigError, ExitCode, SyncError, describe, worst
@@ -25,7 +26,6 @@ from sync.report import RunReport
 from sync.session import run_configured, run_once, sandbox_for
 from sync.starter import demo_job, write_starter
 
-DEFAULT_CONFIG: Path = Path("scheduler.yaml")
 EXIT_CODES_HELP = "\b\nExit codes:\n" + "\n".join(f"  {int(code):<3} {meaning}" for code, meaning in EXIT_CODES.items())
 
 
@@ -349,8 +349,7 @@ def init(folder: Path, force: bool) -> None:
 
 
 @cli.command()
-@click.option("--config", type=click.Path(path_type=Path), default=DEFAULT_CONFIG, show_default=True, help="Jobs file.")
-@click.option("--job", "job_name", required=True, help="Name of the job in scheduler.yaml.")
+@one_job_options
 @_sandbox_options
 @click.option("--json", "as_json", is_flag=True, help="Print the findings as JSON on stdout.")
 def doctor(config: Path, job_name: str, confluence_flavor: str, cloud_v1_content: str, as_json: bool) -> None:

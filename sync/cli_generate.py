@@ -13,20 +13,14 @@ from typing import Any
 
 import click
 
-from sync.cli import DEFAULT_CONFIG, _sandbox_options
+from sync.cli import _sandbox_options
+from sync.cli_options import one_job_options
 from sync.config import Job, load_credentials, load_schedule
 from sync.errors import ConfigError, ExitCode
 from sync.mapping import Mapping
 from sync.output import emit_json
 from sync.run import Entry, evaluate, read_bodies, read_entries, stage
 from sync.session import open_services, sandbox_for
-
-
-def _job_options(fn: Any) -> Any:
-    fn = click.option(
-        "--config", type=click.Path(path_type=Path), default=DEFAULT_CONFIG, show_default=True, help="Jobs file."
-    )(fn)
-    return click.option("--job", "job_name", required=True, help="Name of the job in scheduler.yaml.")(fn)
 
 
 @contextlib.contextmanager
@@ -106,7 +100,7 @@ def _clip_lines(clips: list[dict[str, Any]]) -> list[str]:
 
 
 @click.command()
-@_job_options
+@one_job_options
 @_sandbox_options
 @click.option("--entry", "wanted", required=True, help="The entry's Notion page id or its exact title.")
 @click.option("--json", "as_json", is_flag=True, help="Print the preview as JSON on stdout.")
@@ -144,7 +138,7 @@ def preview(
 
 
 @click.command()
-@_job_options
+@one_job_options
 @_sandbox_options
 @click.option("--json", "as_json", is_flag=True, help="Print the findings as JSON on stdout.")
 def lint(config: Path, job_name: str, confluence_flavor: str, cloud_v1_content: str, as_json: bool) -> None:

@@ -8,25 +8,16 @@ import sys
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
 import click
 
+from sync.cli_options import one_job_options
 from sync.config import Job, load_credentials, load_schedule
 from sync.errors import ConfigError
 from sync.mapping import Mapping
 from sync.notion.reader import NotionReader
 from sync.output import emit_json
 from sync.session import open_notion, sandbox_for
-
-DEFAULT_CONFIG = Path("scheduler.yaml")
-
-
-def _job_options(fn: Any) -> Any:
-    fn = click.option(
-        "--config", type=click.Path(path_type=Path), default=DEFAULT_CONFIG, show_default=True, help="Jobs file."
-    )(fn)
-    return click.option("--job", "job_name", required=True, help="Name of the job in scheduler.yaml.")(fn)
 
 
 @contextlib.contextmanager
@@ -54,7 +45,7 @@ def mapping_group() -> None:
 
 
 @mapping_group.command("check")
-@_job_options
+@one_job_options
 def mapping_check(config: Path, job_name: str) -> None:
     """Check the job's mapping against its Notion data source.
 
@@ -83,7 +74,7 @@ def mapping_check(config: Path, job_name: str) -> None:
 
 
 @click.command("validate")
-@_job_options
+@one_job_options
 @click.option("--json", "as_json", is_flag=True, help="Print every entry and its problems as JSON.")
 def validate(config: Path, job_name: str, as_json: bool) -> None:
     """Check every entry of the job's data source, without touching Confluence.

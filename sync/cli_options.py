@@ -1,0 +1,18 @@
+"""Options shared by the command modules (kept apart from cli.py so each command module can import them)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import click
+
+DEFAULT_CONFIG: Path = Path("scheduler.yaml")
+
+
+def one_job_options(fn: Any) -> Any:
+    """--config and a required --job: for commands that look at one job (no --all)."""
+    fn = click.option(
+        "--config", type=click.Path(path_type=Path), default=DEFAULT_CONFIG, show_default=True, help="Jobs file."
+    )(fn)
+    return click.option("--job", "job_name", required=True, help="Name of the job in scheduler.yaml.")(fn)
