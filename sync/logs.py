@@ -40,10 +40,16 @@ def current_run_id() -> str | None:
     return _run_id.get()
 
 
+def new_run_id(sandbox: bool = False) -> str:
+    """A fresh run id; a run against the embedded emulators says so on every line it logs."""
+    value = uuid.uuid4().hex[:12]
+    return f"sandbox-{value}" if sandbox else value
+
+
 @contextlib.contextmanager
 def run_context(run_id: str | None = None) -> Iterator[str]:
     """Every line logged inside carries this run's id."""
-    value = run_id or uuid.uuid4().hex[:12]
+    value = run_id or new_run_id()
     token = _run_id.set(value)
     try:
         yield value

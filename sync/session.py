@@ -114,7 +114,10 @@ def run_once(
     if not data_source_id:
         raise ConfigError(f"job '{job.name}' names no notion.data_source_id", "add it to scheduler.yaml")
     mapping = Mapping.load(job.mapping)
-    with logs.run_context(), open_services(credentials, sleep, timeout_s) as services:
+    with (
+        logs.run_context(logs.new_run_id(job.sandbox is not None)),
+        open_services(credentials, sleep, timeout_s) as services,
+    ):
         services.progress = progress
         if clock is not None:
             services.clock = clock

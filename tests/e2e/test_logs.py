@@ -22,6 +22,7 @@ def test_json_logs_go_to_stderr_with_one_run_id_and_the_report_stays_alone_on_st
     lines = [json.loads(line) for line in result.stderr.splitlines()]
 
     assert {line["run_id"] for line in lines} == {report["run_id"]}
+    assert report["run_id"].startswith("sandbox-")  # a sandbox job's log lines say so too
     requests = [line for line in lines if line["msg"] == "api request"]
     assert len(requests) >= report["notion"]["requests"] + report["confluence"]["requests"]
     assert {(r["api"], r["method"], r["status"]) for r in requests} >= {
