@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 import threading
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -22,6 +23,7 @@ from sync.run import Services, run_job
 from sync.sandbox.confluence.state import Page
 from sync.sandbox.runtime import Sandbox
 from sync.session import open_services
+from tests.conftest import ROOT
 
 INTEGRATION = "Customer says a critical integration is down right now"
 ESCALATION = "Customer escalates after an incomplete first answer"
@@ -176,3 +178,36 @@ def prepare_index(sandbox: Sandbox, job: Job) -> None:
         )
         IndexSite.open(services.confluence, target, job, create=True)
     sandbox.confluence.traffic.clear()
+
+
+def write_real_job(sandbox: Sandbox, folder: Path, extra: str = "") -> Path:
+    """A scheduler.yaml with one real (non-sandbox) job, `team`, pointed at the running emulators; `extra` is
+    more of the job's keys, indented as job keys."""
+    coords = sandbox.coordinates()
+    path = folder / "scheduler.yaml"
+    path.write_text(
+        f"""
+jobs:
+  - name: team
+    mapping: {ROOT / "mappings" / "default.yaml"}
+    notion: {{data_source_id: {coords["notion"]["data_source_id"]}}}
+    confluence: {{space_key: SUP, parent_page_id: "{coords["confluence"]["parent_page_id"]}"}}
+{extra}""",
+        encoding="utf-8",
+    )
+    return path
+
+
+def real_job_env(sandbox: Sandbox) -> dict[str, str]:
+    """The environment a real job reads its credentials from, pointed at the running emulators."""
+    coords = sandbox.coordinates()
+    env = {
+        "NOTION_TOKEN": coords["notion"]["token"],
+        "NOTION_BASE_URL": coords["notion"]["base_url"],
+        "CONFLUENCE_URL": coords["confluence"]["base_url"],
+        "CONFLUENCE_TOKEN": coords["confluence"]["token"],
+        "CONFLUENCE_FLAVOR": coords["confluence"]["flavor"],
+    }
+    if coords["confluence"]["user"]:
+        env["CONFLUENCE_USER"] = coords["confluence"]["user"]
+    return env

@@ -14,7 +14,8 @@ from sync.confluence import connect
 from sync.retry import ApiCaller
 from sync.session import run_once
 from sync.upkeep import live_record
-from tests.conftest import ROOT, no_sleep
+from tests.conftest import no_sleep
+from tests.e2e.helpers import real_job_env, write_real_job
 from tests.e2e.test_lifecycle import ESCALATION, edit, notion_id
 
 T0 = datetime(2026, 11, 26, 6, 0, tzinfo=UTC)
@@ -68,28 +69,9 @@ def test_audit_across_publish_update_archive_and_restore(sandbox, demo_job, tmp_
 
 def test_audit_commands(make_sandbox, tmp_path, monkeypatch) -> None:
     sandbox = make_sandbox()
-    coords = sandbox.coordinates()
     log = tmp_path / "audit.jsonl"
-    config = tmp_path / "scheduler.yaml"
-    config.write_text(
-        f"""
-jobs:
-  - name: team
-    mapping: {ROOT / "mappings" / "default.yaml"}
-    audit_log: {log.name}
-    notion: {{data_source_id: {coords["notion"]["data_source_id"]}}}
-    confluence: {{space_key: SUP, parent_page_id: "{coords["confluence"]["parent_page_id"]}"}}
-"""
-    )
-    env = {
-        "NOTION_TOKEN": coords["notion"]["token"],
-        "NOTION_BASE_URL": coords["notion"]["base_url"],
-        "CONFLUENCE_URL": coords["confluence"]["base_url"],
-        "CONFLUENCE_USER": coords["confluence"]["user"],
-        "CONFLUENCE_TOKEN": coords["confluence"]["token"],
-        "CONFLUENCE_FLAVOR": "cloud",
-    }
-    for name, value in env.items():
+    config = write_real_job(sandbox, tmp_path, f"    audit_log: {log.name}\n")
+    for name, value in real_job_env(sandbox).items():
         monkeypatch.setenv(name, value)
     runner = CliRunner()
     assert runner.invoke(cli, ["run", "--config", str(config), "--job", "team"]).exit_code == 1

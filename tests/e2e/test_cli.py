@@ -14,6 +14,7 @@ from click.testing import CliRunner
 from sync.cli import cli
 from sync.sandbox.runtime import NOTION_TOKEN
 from tests.conftest import ROOT
+from tests.e2e.helpers import real_job_env, write_real_job
 
 CONFIG = str(ROOT / "scheduler.yaml")
 SECRETS = (NOTION_TOKEN, "token-sync-bot")
@@ -142,26 +143,8 @@ def test_sandbox_up_prints_one_json_line_takes_faults_and_stops_on_sigterm(tmp_p
 def test_a_real_job_takes_its_credentials_from_the_environment(runner, make_sandbox, tmp_path, monkeypatch, flavor):
     sandbox = make_sandbox(flavor=flavor)
     coords = sandbox.coordinates()
-    config = tmp_path / "scheduler.yaml"
-    config.write_text(
-        f"""
-jobs:
-  - name: team
-    mapping: {ROOT / "mappings" / "default.yaml"}
-    notion: {{data_source_id: {coords["notion"]["data_source_id"]}}}
-    confluence: {{space_key: SUP, parent_page_id: "{coords["confluence"]["parent_page_id"]}"}}
-"""
-    )
-    env = {
-        "NOTION_TOKEN": coords["notion"]["token"],
-        "NOTION_BASE_URL": coords["notion"]["base_url"],
-        "CONFLUENCE_URL": coords["confluence"]["base_url"],
-        "CONFLUENCE_TOKEN": coords["confluence"]["token"],
-        "CONFLUENCE_FLAVOR": flavor,
-    }
-    if coords["confluence"]["user"]:
-        env["CONFLUENCE_USER"] = coords["confluence"]["user"]
-    for name, value in env.items():
+    config = write_real_job(sandbox, tmp_path)
+    for name, value in real_job_env(sandbox).items():
         monkeypatch.setenv(name, value)
 
     result = runner.invoke(cli, ["run", "--config", str(config), "--job", "team", "--report", "out/report.json"])

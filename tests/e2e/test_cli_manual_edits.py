@@ -8,38 +8,19 @@ import pytest
 from click.testing import CliRunner
 
 from sync.cli import cli
-from tests.conftest import ROOT
-from tests.e2e.helpers import INTEGRATION, pages
+from tests.e2e.helpers import INTEGRATION, pages, real_job_env, write_real_job
 
 
 @pytest.fixture
 def team(make_sandbox, tmp_path, monkeypatch):
     """A real job (credentials from the environment) against a sandbox, and a way to write its config."""
     sandbox = make_sandbox()
-    coords = sandbox.coordinates()
     monkeypatch.chdir(tmp_path)
-    for name, value in {
-        "NOTION_TOKEN": coords["notion"]["token"],
-        "NOTION_BASE_URL": coords["notion"]["base_url"],
-        "CONFLUENCE_URL": coords["confluence"]["base_url"],
-        "CONFLUENCE_USER": coords["confluence"]["user"],
-        "CONFLUENCE_TOKEN": coords["confluence"]["token"],
-        "CONFLUENCE_FLAVOR": "cloud",
-    }.items():
+    for name, value in real_job_env(sandbox).items():
         monkeypatch.setenv(name, value)
 
     def config(extra: str = "") -> str:
-        path = tmp_path / "scheduler.yaml"
-        path.write_text(
-            f"""
-jobs:
-  - name: team
-    mapping: {ROOT / "mappings" / "default.yaml"}
-    notion: {{data_source_id: {coords["notion"]["data_source_id"]}}}
-    confluence: {{space_key: SUP, parent_page_id: "{coords["confluence"]["parent_page_id"]}"}}
-{extra}"""
-        )
-        return str(path)
+        return str(write_real_job(sandbox, tmp_path, extra))
 
     return sandbox, config
 

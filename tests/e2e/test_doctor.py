@@ -13,6 +13,7 @@ from pydantic import SecretStr
 from sync.cli import cli
 from sync.doctor import diagnose
 from tests.conftest import ROOT
+from tests.e2e.helpers import real_job_env, write_real_job
 
 
 def deny(base_url: str, permission: str) -> None:
@@ -118,25 +119,8 @@ def test_status_columns_the_database_lacks(make_sandbox, demo_job, tmp_path):
 def test_the_command_exits_2_and_says_how_to_grant_what_is_missing(make_sandbox, tmp_path, monkeypatch):
     sandbox = make_sandbox(flavor="datacenter")
     coords = sandbox.coordinates()
-    config = tmp_path / "scheduler.yaml"
-    config.write_text(
-        f"""
-jobs:
-  - name: team
-    mapping: {ROOT / "mappings" / "default.yaml"}
-    notion: {{data_source_id: {coords["notion"]["data_source_id"]}}}
-    confluence: {{space_key: SUP, parent_page_id: "{coords["confluence"]["parent_page_id"]}"}}
-""",
-        encoding="utf-8",
-    )
-    env = {
-        "NOTION_TOKEN": coords["notion"]["token"],
-        "NOTION_BASE_URL": coords["notion"]["base_url"],
-        "CONFLUENCE_URL": coords["confluence"]["base_url"],
-        "CONFLUENCE_TOKEN": coords["confluence"]["token"],
-        "CONFLUENCE_FLAVOR": "datacenter",
-    }
-    for name, value in env.items():
+    config = write_real_job(sandbox, tmp_path)
+    for name, value in real_job_env(sandbox).items():
         monkeypatch.setenv(name, value)
     args = ["doctor", "--config", str(config), "--job", "team"]
 

@@ -15,7 +15,8 @@ from sync.errors import ApiFailure, LockHeld
 from sync.lock import LOCK_KEY, Lease
 from sync.retry import ApiCaller
 from sync.sandbox.faults import Fault
-from tests.conftest import ROOT, no_sleep
+from tests.conftest import no_sleep
+from tests.e2e.helpers import real_job_env, write_real_job
 
 T0 = datetime(2026, 11, 2, 6, 0, tzinfo=UTC)
 
@@ -89,24 +90,8 @@ def test_a_dry_run_takes_no_lease(sandbox, run_demo) -> None:
 
 def test_two_processes_one_runs_the_other_exits_4(make_sandbox, tmp_path) -> None:
     sandbox = make_sandbox(flavor="datacenter")
-    coords = sandbox.coordinates()
-    config = tmp_path / "scheduler.yaml"
-    config.write_text(
-        f"""
-jobs:
-  - name: team
-    mapping: {ROOT / "mappings" / "default.yaml"}
-    notion: {{data_source_id: {coords["notion"]["data_source_id"]}}}
-    confluence: {{space_key: SUP, parent_page_id: "{coords["confluence"]["parent_page_id"]}"}}
-"""
-    )
-    env = os.environ | {
-        "NOTION_TOKEN": coords["notion"]["token"],
-        "NOTION_BASE_URL": coords["notion"]["base_url"],
-        "CONFLUENCE_URL": coords["confluence"]["base_url"],
-        "CONFLUENCE_TOKEN": coords["confluence"]["token"],
-        "CONFLUENCE_FLAVOR": "datacenter",
-    }
+    config = write_real_job(sandbox, tmp_path)
+    env = os.environ | real_job_env(sandbox)
     # The first run's first entry page takes a while to be created, with its lease held.
     sandbox.confluence.traffic.add_fault(Fault(kind="slow", delay=4, method="POST", path="/rest/api/content$", skip=1))
     command = [sys.executable, "-m", "sync", "run", "--config", str(config), "--job", "team"]

@@ -17,7 +17,7 @@ from sync.cli import cli
 from sync.config import Credentials
 from sync.errors import ApiFailure, ConfigError
 from sync.redact import MASK, redact
-from tests.conftest import ROOT
+from tests.e2e.helpers import write_real_job
 
 # Shaped like the real thing, unique enough to grep for (and for their tell-tale middles).
 NOTION_SECRET = "ntn_58210473929aB7dQxLeakCheckNotion0Zq"
@@ -46,17 +46,7 @@ def real_job(make_sandbox, tmp_path, monkeypatch):
         sandbox.notion.token = NOTION_SECRET
         sandbox.confluence.state.api_user.api_token = CONFLUENCE_SECRET
         coords = sandbox.coordinates()
-        config = tmp_path / "scheduler.yaml"
-        config.write_text(
-            f"""
-jobs:
-  - name: team
-    mapping: {ROOT / "mappings" / "default.yaml"}
-    notion: {{data_source_id: {coords["notion"]["data_source_id"]}}}
-    confluence: {{space_key: SUP, parent_page_id: "{coords["confluence"]["parent_page_id"]}"}}
-""",
-            encoding="utf-8",
-        )
+        config = write_real_job(sandbox, tmp_path)
         monkeypatch.chdir(tmp_path)
         for name in ENV:
             monkeypatch.delenv(name, raising=False)
