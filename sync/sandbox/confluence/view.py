@@ -437,13 +437,20 @@ class _Renderer:
             self._sub(row, "td").text = att.media_type
             self._sub(row, "td").text = str(att.version)
 
-    def m_multimedia(self, out: etree._Element, macro: _Macro) -> None:
+    def _named_attachment(self, out: etree._Element, macro: _Macro) -> tuple[str, AttachmentLink | None]:
+        """The attachment a macro's `name` parameter points at (an `ri:attachment` or plain text), with its
+        file name; a missing one is shown as missing (None)."""
         node = macro.params.get("name")
         target = node.find(f"{RI}attachment") if node is not None else None
         filename = target.get(f"{RI}filename", "") if target is not None else macro.param("name")
         att = self.context.attachment(filename)
         if att is None:
             self._missing(out, filename)
+        return filename, att
+
+    def m_multimedia(self, out: etree._Element, macro: _Macro) -> None:
+        filename, att = self._named_attachment(out, macro)
+        if att is None:
             return
         box = self._sub(out, "div", "multimedia")
         box.set("data-macro", "multimedia")
@@ -462,12 +469,8 @@ class _Renderer:
 
     def m_view_file(self, out: etree._Element, macro: _Macro) -> None:
         """A file preview: an image shows inline, any other file as a card linking to its download."""
-        node = macro.params.get("name")
-        target = node.find(f"{RI}attachment") if node is not None else None
-        filename = target.get(f"{RI}filename", "") if target is not None else macro.param("name")
-        att = self.context.attachment(filename)
+        filename, att = self._named_attachment(out, macro)
         if att is None:
-            self._missing(out, filename)
             return
         card = self._sub(out, "div", "widget-card view-file")
         card.set("data-macro", "view-file")
