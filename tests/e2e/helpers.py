@@ -38,8 +38,8 @@ def entry_id(sandbox: Sandbox, title: str) -> str:
     raise KeyError(title)
 
 
-def notion_status(sandbox: Sandbox) -> dict[str, tuple[str | None, str]]:
-    """Each entry's written-back status and message, read through the official client."""
+def written_back(sandbox: Sandbox) -> dict[str, tuple[str | None, str, str | None]]:
+    """Each entry's written-back (status, message, page link), read through the official client."""
     client = make_client(sandbox.credentials())
     try:
         results = client.data_sources.query(sandbox.info["data_source_id"])["results"]
@@ -50,8 +50,14 @@ def notion_status(sandbox: Sandbox) -> dict[str, tuple[str | None, str]]:
         props = page["properties"]
         title = "".join(t["plain_text"] for t in props["Scenario"]["title"])
         status = (props["Sync status"]["select"] or {}).get("name")
-        out[title] = (status, "".join(t["plain_text"] for t in props["Sync message"]["rich_text"]))
+        message = "".join(t["plain_text"] for t in props["Sync message"]["rich_text"])
+        out[title] = (status, message, props["Confluence page"]["url"])
     return out
+
+
+def notion_status(sandbox: Sandbox) -> dict[str, tuple[str | None, str]]:
+    """Each entry's written-back status and message."""
+    return {title: (status, message) for title, (status, message, _) in written_back(sandbox).items()}
 
 
 def reapprove(sandbox: Sandbox, notion_id: str) -> None:

@@ -20,6 +20,7 @@ from sync.errors import EXIT_CODES, ExitCode, worst
 from sync.sandbox.faults import Fault
 from sync.sandbox.seed import SPACE_KEY
 from tests.conftest import ROOT
+from tests.e2e.helpers import real_job_env
 
 MAPPING = ROOT / "mappings" / "default.yaml"
 APPROVED = "Customer says a critical integration is down right now"
@@ -51,17 +52,8 @@ class RealJob:
     def __init__(self, sandbox, folder: Path) -> None:
         self.sandbox, self.folder = sandbox, folder
         self.coords = sandbox.coordinates()
-        c = self.coords
-        self.env = {
-            "NOTION_TOKEN": c["notion"]["token"],
-            "NOTION_BASE_URL": c["notion"]["base_url"],
-            "CONFLUENCE_URL": c["confluence"]["base_url"],
-            "CONFLUENCE_TOKEN": c["confluence"]["token"],
-            "CONFLUENCE_FLAVOR": c["confluence"]["flavor"],
-        }
-        if c["confluence"]["user"]:
-            self.env["CONFLUENCE_USER"] = c["confluence"]["user"]
-        self.config = _config(folder / "scheduler.yaml", c)
+        self.env = real_job_env(sandbox)
+        self.config = _config(folder / "scheduler.yaml", self.coords)
 
     def run(self, *args: str, env: dict[str, str] | None = None, **overrides: str):
         config = _config(self.folder / "scheduler.yaml", self.coords, **overrides) if overrides else self.config

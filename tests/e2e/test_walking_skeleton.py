@@ -5,7 +5,7 @@ from __future__ import annotations
 import httpx
 
 from sync.confluence.base import MANAGED_LABEL, PROPERTY_KEY
-from sync.notion.client import make_client
+from tests.e2e.helpers import written_back as notion_status
 
 PUBLISHED = {
     "Customer says a critical integration is down right now",
@@ -18,23 +18,6 @@ def children(sandbox):
     state = sandbox.confluence.state
     pages = state.children(sandbox.info["parent_page_id"])
     return {p.title: p for p in pages if "scenario-sync-role" not in p.properties}
-
-
-def notion_status(sandbox) -> dict[str, tuple[str | None, str, str | None]]:
-    """Each entry's written-back (status, message, page link), read through the official client."""
-    client = make_client(sandbox.credentials())
-    try:
-        pages = client.data_sources.query(sandbox.info["data_source_id"])["results"]
-    finally:
-        client.close()
-    out = {}
-    for page in pages:
-        props = page["properties"]
-        title = "".join(t["plain_text"] for t in props["Scenario"]["title"])
-        status = (props["Sync status"]["select"] or {}).get("name")
-        message = "".join(t["plain_text"] for t in props["Sync message"]["rich_text"])
-        out[title] = (status, message, props["Confluence page"]["url"])
-    return out
 
 
 def test_first_run_publishes_approved_entries_and_second_run_writes_nothing(sandbox, run_demo) -> None:
