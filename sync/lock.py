@@ -58,22 +58,35 @@ class Lease:
     def read(self) -> Property | None:
         return self.adapter.get_property(self.page_id, LOCK_KEY)
 
+    def _expires(self, current: Property | None, now: datetime) -> datetime | None:
+        """When the lease as read stops another run from taking it; None when it is free (never taken, or
+        released)."""
+        if current is None or not current.value or current.value.get("released"):
+            return None
+        expires = datetime.fromisoformat(current.value.get("expires", now.isoformat()))
+        holder = str(current.value.get("holder", ""))
+        if holder.startswith(f"{os.getpid()}-") and current.value.get("host") == self.host and holder not in _LIVE:
+            return now  # left by a run that died in this process
+        return expires
+
+    def free(self, current: Property | None) -> bool:
+        """Whether the lease as read was free to take (released, expired or never taken)."""
+        now = self.clock()
+        expires = self._expires(current, now)
+        return expires is None or expires <= now
+
     def take(self, current: Property | None) -> str | None:
         """Write our lease over `current` (as read), under Confluence's version check."""
         now = self.clock()
         note = None
-        if current is not None and current.value:
-            expires = datetime.fromisoformat(current.value.get("expires", now.isoformat()))
-            holder = str(current.value.get("holder", ""))
-            if holder.startswith(f"{os.getpid()}-") and current.value.get("host") == self.host and holder not in _LIVE:
-                expires = now  # left by a run that died in this process
-            if expires > now and not current.value.get("released"):
+        expires = self._expires(current, now)
+        if expires is not None and current is not None:
+            if expires > now:
                 raise LockHeld(
                     f"another run of this job holds its lease: {self._held_by(current.value)}, until {expires}",
                     "wait for that run to finish; a crashed run's lease expires by itself",
                 )
-            if not current.value.get("released"):
-                note = f"took over an expired lease from {self._held_by(current.value)} (expired {expires})"
+            note = f"took over an expired lease from {self._held_by(current.value)} (expired {expires})"
         self.started = self._renewed = now
         try:
             self._current = self.adapter.set_property(self.page_id, LOCK_KEY, self._value(now + self.length), current)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import functools
 import mimetypes
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -23,8 +24,8 @@ from sync.archive import ArchiveContext
 from sync.assets import Attachment
 from sync.blocks import Body, media
 from sync.config import Job
-from sync.confluence.base import MANAGED_LABEL, ConfluenceAdapter, ManagedPage
-from sync.errors import ApiFailure, AuthError, SyncError, describe, http_status, missing_is_config
+from sync.confluence.base import MANAGED_LABEL, ConfluenceAdapter, ManagedPage, Target
+from sync.errors import ApiFailure, AuthError, LockHeld, SyncError, describe, http_status, missing_is_config
 from sync.gate import Decision, decide
 from sync.generate.generator import Generated, Generator
 from sync.index_page import Manifest
@@ -43,8 +44,6 @@ from sync.render import entry_page
 from sync.report import ApiUsage, EntryReport, RunReport
 from sync.retry import ApiCaller
 from sync.upkeep import IndexSite
-
-APPLY_CHUNK = 25  # actions applied between two lease renewals
 
 # Notion status write-backs in flight at once (Notion's limiter spaces them; this only overlaps latency).
 NOTION_IN_FLIGHT = 3
@@ -382,6 +381,47 @@ def _differs(desired: DesiredPage | None, current: ManagedPage | None) -> bool:
     )
 
 
+@dataclass
+class Published:
+    """What Confluence holds for the job, read once: its index site (manifest, lease) and its managed pages."""
+
+    target: Target
+    site: IndexSite
+    current: list[ManagedPage]  # labelled pages, and the ones found again through the manifest
+    relabel: list[ManagedPage]  # pages that lost their marker label
+    notes: list[str]
+
+
+def read_confluence(services: Services, job: Job, create: bool, target: Target | None = None) -> Published:
+    """The index page's properties first, then the listing: a lease taken over the version read with them
+    covers the listing. The manifest is read beside the listing."""
+    adapter = services.confluence
+    if target is None:
+        target = adapter.resolve_target(
+            job.confluence.space_key, job.confluence.parent_page_id, job.confluence.parent_title
+        )
+    site = IndexSite.open(adapter, target, job, create=create, manifest=False)
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        manifest = pool.submit(site.load_manifest)
+        current = adapter.find_managed(target)
+        manifest.result()
+    relabel, notes = site.find_unlabelled(current)
+    return Published(target, site, [*current, *relabel], relabel, notes)
+
+
+@dataclass
+class Decided:
+    """One evaluation of the entries against one read of Confluence: the plan, before anything is written."""
+
+    entries: list[Entry]
+    published: Published
+    report: RunReport  # the warnings so far; each pass over the plan works on its own copy
+    by_entry: dict[str, ManagedPage]
+    today: date
+    plan: Plan
+    users: Callable[[], Any] | None  # Notion's users, listed at most once a run (for reminders)
+
+
 def run_job(
     job: Job,
     mapping: Mapping,
@@ -390,49 +430,66 @@ def run_job(
     dry_run: bool = False,
     allow_mass_archive: bool = False,
 ) -> tuple[RunReport, Plan]:
-    """Read, decide, and only when something is to be written take the job's lease, read Confluence again
-    under it and write. A run with nothing to do writes nothing, not even the lease."""
-    with stage("reading Notion"):
-        entries, missing = read_entries(services, mapping, data_source_id)
-    with stage("reading Confluence"):
-        target = services.confluence.resolve_target(
-            job.confluence.space_key, job.confluence.parent_page_id, job.confluence.parent_title
-        )
-        site = IndexSite.open(services.confluence, target, job, create=False)
-    args = (job, mapping, services, missing, target, allow_mass_archive)
-    report, the_plan, wants = _pass(*args, entries, site, None, dry_run=dry_run, write=False)
+    """Read both sides at once, decide, and only when something is to be written take the job's lease and
+    write. A run with nothing to do writes nothing, not even the lease."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        # Notion and Confluence are read side by side: neither API waits for the other.
+        confluence = pool.submit(read_confluence, services, job, False)
+        with stage("reading Notion"):
+            entries, missing = read_entries(services, mapping, data_source_id)
+        with stage("reading Confluence"):
+            published = confluence.result()
+    common = (job, mapping, services, missing)
+    decided = _decide(*common, allow_mass_archive, entries, published, dry_run)
+    report, the_plan, wants = _act(decided, *common, None, dry_run=dry_run, write=False)
     if dry_run or not wants:
         return report, the_plan
-    with stage("reading Confluence"):
-        site = IndexSite.open(services.confluence, target, job, create=True)
-    assert site.page_id is not None
-    lease = Lease(services.confluence, site.page_id, services.clock)
-    taken_over = lease.acquire()
+    lease, taken_over = _take_lease(services, decided.published)
     try:
-        with stage("reading Confluence"):  # again, under the lease: another run may have written meanwhile
-            site = IndexSite.open(services.confluence, target, job, create=True)
-        report, the_plan, _ = _pass(*args, [e.again() for e in entries], site, lease, dry_run=False, write=True)
+        if lease is None:  # another run wrote since the read (or there was no index page yet): read again
+            with stage("reading Confluence"):
+                site = IndexSite.open(services.confluence, published.target, job, create=True)
+            assert site.page_id is not None
+            lease = Lease(services.confluence, site.page_id, services.clock)
+            taken_over = lease.acquire()
+            with stage("reading Confluence"):
+                published = read_confluence(services, job, True, published.target)
+            decided = _decide(*common, allow_mass_archive, [e.again() for e in entries], published, dry_run)
+        report, the_plan, _ = _act(decided, *common, lease, dry_run=False, write=True)
         if taken_over:
             report.warnings.append(taken_over)
         return report, the_plan
     finally:
-        lease.release()
+        if lease is not None:
+            lease.release()
 
 
-def _pass(
+def _take_lease(services: Services, published: Published) -> tuple[Lease | None, str | None]:
+    """The lease, taken over the very version read with the manifest, or None. Taken, it proves that no
+    other run held it since that read, so what the run read and decided still stands: no second read."""
+    site = published.site
+    if site.page_id is None or not site.marked:  # no index page yet, or one to adopt or refuse first
+        return None, None
+    lease = Lease(services.confluence, site.page_id, services.clock)
+    if not lease.free(site.lock):
+        return None, None
+    try:
+        return lease, lease.take(site.lock)
+    except LockHeld:  # another run took it since the read
+        return None, None
+
+
+def _decide(
     job: Job,
     mapping: Mapping,
     services: Services,
     missing: list[Column],
-    target: Any,
     allow_mass_archive: bool,
     entries: list[Entry],
-    site: IndexSite,
-    lease: Lease | None,
+    published: Published,
     dry_run: bool,
-    write: bool,
-) -> tuple[RunReport, Plan, bool]:
-    """One pass over the entries; without `write`, whether a writing pass would write anything."""
+) -> Decided:
+    """Map, gate, read the bodies that are needed, render and plan: everything up to the first write."""
     adapter = services.confluence
     report = RunReport(job=job.name, flavor=adapter.flavor, dry_run=dry_run, started_at=services.clock())
     for column in missing:
@@ -440,30 +497,29 @@ def _pass(
             f"status not written back: the database has no {column.type} property '{column.property}'"
             " (add it, or remove `writeback` from the mapping)"
         )
+    report.warnings.extend(published.notes)
     today = lifecycle.local_date(services.clock(), job.zone)
-    with stage("reading Confluence"):
-        current = adapter.find_managed(target)
-        relabel, notes = site.find_unlabelled(current)
-    report.warnings.extend(notes)
-    current = [*current, *relabel]
+    site, current = published.site, published.current
     records = site.records(current)
     by_entry, _ = originals(current)  # a person's copy of a page is not the entry's page
     generator = Generator.for_job(job)
-    evaluate(entries, mapping, job, records, today, generator=generator)  # properties only: who may publish
+    # Properties first (who may publish); an unread body stands in as the page that is live.
+    evaluate(entries, mapping, job, records, today, by_entry, generator)
     with stage("reading page bodies"):
         bot_id = services.reader.bot_id()
         unread = [e for e in entries if e.body is None and e.body_error is None]
         # An approval is first recorded from the whole entry, body included.
         first = [e for e in unread if e.decision is not None and e.decision.publish and e.page_id not in records]
         changed = [e for e in unread if needs_body(e, by_entry.get(e.page_id), mapping, bot_id)]
-        read_bodies(services.reader, list({id(e): e for e in [*changed, *first]}.values()), services.clock)
-        evaluate(entries, mapping, job, records, today, by_entry, generator)
+        wanted = list({id(e): e for e in [*changed, *first]}.values())
+        read_bodies(services.reader, wanted, services.clock)
+        evaluate(wanted, mapping, job, records, today, by_entry, generator)
         # A page that would change although its entry did not (new files from a later stage, new labels, a
         # restore): its body is needed after all.
         stale = [e for e in entries if e.body is None and _differs(e.desired, by_entry.get(e.page_id))]
         read_bodies(services.reader, stale, services.clock)
     evaluate(stale, mapping, job, records, today, by_entry, generator)
-    manifest = Manifest(dict(site.manifest.entries), dict(site.manifest.digests), site.manifest.body_hash)
+    manifest = site.manifest
     known = {e.page_id for e in entries}
 
     # Natively archived in Confluence: nothing can take it out through the API, so never publish a duplicate.
@@ -479,9 +535,33 @@ def _pass(
     archive = upkeep.archive_candidates(job, entries, by_entry, known, report)
     archive = upkeep.archive_safety(adapter, job, archive, by_entry, report, allow_mass_archive)
     held = {e.page_id for e in entries if e.decision is not None and not e.decision.publish}
-    manual_edits: ManualEdits = job.manual_edits
-    the_plan = plan([e.desired for e in entries if e.desired], current, held, manual_edits, archive)
+    the_plan = plan([e.desired for e in entries if e.desired], current, held, job.manual_edits, archive)
     report.warnings.extend(str(copy) for copy in the_plan.copies)
+    users = functools.cache(services.comments.users) if services.comments is not None else None
+    return Decided(entries, published, report, by_entry, today, the_plan, users)
+
+
+def _act(
+    decided: Decided,
+    job: Job,
+    mapping: Mapping,
+    services: Services,
+    missing: list[Column],
+    lease: Lease | None,
+    dry_run: bool,
+    write: bool,
+) -> tuple[RunReport, Plan, bool]:
+    """Carry the plan out (with `write`), or only learn whether carrying it out would write anything."""
+    adapter = services.confluence
+    entries, by_entry, today, the_plan = decided.entries, decided.by_entry, decided.today, decided.plan
+    site, relabel, target = decided.published.site, decided.published.relabel, decided.published.target
+    report = decided.report.model_copy(deep=True)
+    manual_edits: ManualEdits = job.manual_edits
+    source = site.manifest
+    manifest = Manifest(
+        {k: dict(v) for k, v in source.entries.items()}, dict(source.digests), source.body_hash
+    )  # each pass its own copy: one that does not write leaves nothing behind
+    known = {e.page_id for e in entries}
 
     actions = {a.notion_page_id: a for a in the_plan.actions}
     wants = site.page_id is None or bool(the_plan.writes or relabel)
@@ -515,6 +595,8 @@ def _pass(
                         notion.submit(_write_back, entry, row, mapping, services, report)
 
         def on_applied(result: Applied) -> None:
+            if lease is not None:  # a long run keeps its lease (heard on this thread, between two results)
+                lease.renew_if_due()
             if result.action.kind == "park":
                 return
             applied[result.action.notion_page_id] = result
@@ -530,12 +612,7 @@ def _pass(
             for page in relabel:
                 adapter.add_labels(page.id, [MANAGED_LABEL])
             context = ArchiveContext(today.isoformat(), site.archive_parent)
-            # In chunks, renewing the lease between them, so a long run keeps it.
-            for start in range(0, len(the_plan.actions), APPLY_CHUNK):
-                if lease is not None:
-                    lease.renew_if_due()
-                chunk = Plan(the_plan.actions[start : start + APPLY_CHUNK])
-                apply(adapter, target, chunk, manual_edits, on_applied, lifecycle=context)
+            apply(adapter, target, the_plan, manual_edits, on_applied, lifecycle=context)
         for entry in entries:  # a write that never reported back (it cannot, but the report must be whole)
             if entry.page_id not in rows:
                 finish(entry, applied.get(entry.page_id))
@@ -546,7 +623,7 @@ def _pass(
 
     upkeep.update_manifest(manifest, entries, applied, by_entry)
     if not dry_run:
-        wants = upkeep.remind(job, entries, manifest, services, report, today, write) or wants
+        wants = upkeep.remind(job, entries, manifest, services, report, today, write, decided.users) or wants
         if write:
             upkeep.write_audit(job, applied, report, services)
             with stage("writing the index page"):

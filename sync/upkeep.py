@@ -17,9 +17,10 @@ from sync.apply import Applied, _version_message
 from sync.approval import ApprovalRecord
 from sync.audit import AuditLog, LiveAt, live_at, parse_message
 from sync.config import Job
-from sync.confluence.base import MANAGED_LABEL, ConfluenceAdapter, ManagedPage, Property, Target
+from sync.confluence.base import MANAGED_LABEL, ROLE_KEY, ConfluenceAdapter, ManagedPage, Property, Target
 from sync.errors import ConfigError, describe, http_status
 from sync.index_page import MANIFEST_KEY, PROPERTY_LIMIT, Listed, Manifest, archive_page_body, digest, index_body
+from sync.lock import LOCK_KEY
 from sync.reminders import Due, active_people, plan_reminders, resolve_fallback
 from sync.report import RunReport
 
@@ -48,11 +49,17 @@ class IndexSite:
     page_id: str | None
     manifest: Manifest = field(default_factory=Manifest)
     prop: Property | None = None
+    lock: Property | None = None  # the job's lease as it was when the manifest was read
+    marked: bool = False  # the page carries the sync's index mark (not a person's page under the title)
     _archive_id: str | None = None
     _archive_lock: threading.Lock = field(default_factory=threading.Lock)
 
     @classmethod
-    def open(cls, adapter: ConfluenceAdapter, target: Target, job: Job, create: bool) -> IndexSite:
+    def open(
+        cls, adapter: ConfluenceAdapter, target: Target, job: Job, create: bool, manifest: bool = True
+    ) -> IndexSite:
+        """The job's index page and its properties; the manifest too unless `manifest` is False (then
+        `load_manifest` reads it, e.g. beside the listing of the managed pages)."""
         title = index_title(job)
         if not create:
             page_id = adapter.title_taken(target, title)
@@ -60,13 +67,24 @@ class IndexSite:
             page_id = adapter.ensure_page(target, title, index_body([], target.parent_id), INDEX_ROLE)
         site = cls(adapter, target, job, page_id)
         if page_id is not None:
-            site.prop = adapter.get_property(page_id, MANIFEST_KEY)
-            value = site.prop.value if site.prop else None
-            if isinstance(value, dict) and "attachment" in value:  # outgrew the property: kept as a file
-                data = adapter.get_attachment(page_id, str(value["attachment"]))
-                value = json.loads(data) if data else None
-            site.manifest = Manifest.from_json(value)
+            # The manifest and the lease in one listing: a writing run takes the lease over the version read
+            # here, which proves no other run wrote between this read and its writes.
+            props = adapter.get_properties(page_id)
+            site.prop, site.lock = props.get(MANIFEST_KEY), props.get(LOCK_KEY)
+            role = props.get(ROLE_KEY)
+            site.marked = role is not None and (role.value or {}).get("role") == INDEX_ROLE
+            if manifest:
+                site.load_manifest()
         return site
+
+    def load_manifest(self) -> None:
+        if self.page_id is None:
+            return
+        value = self.prop.value if self.prop else None
+        if isinstance(value, dict) and "attachment" in value:  # outgrew the property: kept as a file
+            data = self.adapter.get_attachment(self.page_id, str(value["attachment"]))
+            value = json.loads(data) if data else None
+        self.manifest = Manifest.from_json(value)
 
     def archive_parent(self) -> str:
         # Archives are applied side by side: the first one makes the page, the others wait for it.
@@ -314,9 +332,17 @@ def listed(manifest: Manifest, page_url: Callable[[str], str]) -> list[Listed]:
 
 
 def remind(
-    job: Job, entries: list[Entry], manifest: Manifest, services: Services, report: RunReport, today: date, write: bool
+    job: Job,
+    entries: list[Entry],
+    manifest: Manifest,
+    services: Services,
+    report: RunReport,
+    today: date,
+    write: bool,
+    list_users: Callable[[], Any] | None = None,
 ) -> bool:
-    """Post the reminders due now (with `write`); whether there are any."""
+    """Post the reminders due now (with `write`); whether there are any. `list_users` lists Notion's users
+    (a run passes one that asks once)."""
     due = [
         Due(e.page_id, e.scenario.title, e.scenario.owner, e.standing)
         for e in entries
@@ -326,7 +352,7 @@ def remind(
         return False
     comments = services.comments
     try:
-        users = comments.users()
+        users = (list_users or comments.users)()
     except Exception as error:
         report.errors.append(f"reminders not sent: listing Notion users failed: {describe(error)}")
         return False

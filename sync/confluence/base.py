@@ -14,6 +14,7 @@ from sync.assets import Attachment
 PROPERTY_KEY = "scenario-sync"
 MANAGED_LABEL = "scenario-sync-managed"
 ARCHIVED_LABEL = "scenario-sync-archived"
+ROLE_KEY = "scenario-sync-role"  # marks the sync's own pages that are not entries (index, archive)
 
 
 @dataclass(frozen=True)
@@ -147,6 +148,8 @@ class ConfluenceAdapter(Protocol):
 
     # --- the page lifecycle: index and archive pages, content properties, moves, history ------------------
     def get_property(self, page_id: str, key: str) -> Property | None: ...
+
+    def get_properties(self, page_id: str) -> dict[str, Property]: ...
 
     def set_property(self, page_id: str, key: str, value: Any, current: Property | None) -> Property:
         """Create (`current` None) or raise the version of a property; `PropertyConflict` when someone else

@@ -140,6 +140,19 @@ class CloudConfluence(Surface):
         prop = found[0]
         return Property(key, prop.get("value"), int(prop["version"]["number"]), str(prop["id"]))
 
+    def get_properties(self, page_id: str) -> dict[str, Property]:
+        out: dict[str, Property] = {}
+        path: str | None = f"api/v2/pages/{page_id}/properties"
+        params: dict[str, Any] | None = {"limit": 250}
+        while path:
+            found = self.read(path, params)
+            for prop in found.get("results", []):
+                key = str(prop["key"])
+                out[key] = Property(key, prop.get("value"), int(prop["version"]["number"]), str(prop["id"]))
+            next_link = found.get("_links", {}).get("next")
+            path, params = (next_link.removeprefix("/wiki").lstrip("/"), None) if next_link else (None, None)
+        return out
+
     def _write_named_property(self, page_id: str, key: str, value: Any, current: Property | None) -> Property:
         if current is None:
             data: dict[str, Any] = {"key": key, "value": value}

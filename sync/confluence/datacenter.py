@@ -126,6 +126,19 @@ class DataCenterConfluence(Surface):
             return None
         return Property(key, prop.get("value"), int(prop["version"]["number"]), str(prop.get("id") or ""))
 
+    def get_properties(self, page_id: str) -> dict[str, Property]:
+        out: dict[str, Property] = {}
+        start = 0
+        while True:
+            found = self.read(f"{V1}/content/{page_id}/property", {"start": start, "limit": 100, "expand": "version"})
+            results = found.get("results", [])
+            for prop in results:
+                key = str(prop["key"])
+                out[key] = Property(key, prop.get("value"), int(prop["version"]["number"]), str(prop.get("id") or ""))
+            if not found.get("_links", {}).get("next") or not results:
+                return out
+            start += len(results)
+
     def _write_named_property(self, page_id: str, key: str, value: Any, current: Property | None) -> Property:
         # A PUT at version 1 creates the key, and fails with 409 if someone created it first.
         number = 1 if current is None else current.version + 1

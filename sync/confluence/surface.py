@@ -11,13 +11,23 @@ from abc import abstractmethod
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from typing import Any
+from urllib.parse import quote
 
 from atlassian.rest_client import AtlassianRestAPI
 
 from sync import logs
 from sync.assets import Attachment
 from sync.confluence import v1
-from sync.confluence.base import ARCHIVED_LABEL, ConfluenceAdapter, ManagedPage, PageMeta, PageVersion, Property, Target
+from sync.confluence.base import (
+    ARCHIVED_LABEL,
+    ROLE_KEY,
+    ConfluenceAdapter,
+    ManagedPage,
+    PageMeta,
+    PageVersion,
+    Property,
+    Target,
+)
 from sync.errors import (
     ConfigError,
     PageChanged,
@@ -31,7 +41,6 @@ from sync.errors import (
 from sync.retry import TRANSIENT_STATUSES, ApiCaller, is_connection_failure
 
 # Marks the sync's own pages (the index, "Archived scenarios"): {"role": ..., "title": ...}.
-ROLE_KEY = "scenario-sync-role"
 
 V1 = "rest/api"
 HASH_PREFIX = "sha256:"  # an uploaded attachment's comment: its content hash, so a re-run can tell it is there
@@ -115,6 +124,10 @@ class Surface(ConfluenceAdapter):
 
     @abstractmethod
     def get_property(self, page_id: str, key: str) -> Property | None: ...
+
+    @abstractmethod
+    def get_properties(self, page_id: str) -> dict[str, Property]:
+        """All of a page's content properties, by key, in one listing (a request, not one per key)."""
 
     @abstractmethod
     def _write_named_property(self, page_id: str, key: str, value: Any, current: Property | None) -> Property: ...
@@ -492,8 +505,11 @@ class Surface(ConfluenceAdapter):
         )
 
     def get_attachment(self, page_id: str, name: str) -> bytes | None:
-        found = self.read(f"{V1}/content/{page_id}/child/attachment", {"filename": name}).get("results", [])
-        if not found:
-            return None
-        link = found[0]["_links"]["download"].lstrip("/")
-        return self.caller.call(lambda: self.client.get(link, not_json_response=True), idempotent=True)
+        # The download link without a version serves the latest one: one request, no listing first.
+        link = f"download/attachments/{page_id}/{quote(name)}"
+        try:
+            return self.caller.call(lambda: self.client.get(link, not_json_response=True), idempotent=True)
+        except Exception as error:
+            if http_status(error) == 404:
+                return None
+            raise

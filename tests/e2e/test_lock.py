@@ -16,7 +16,7 @@ from sync.lock import LOCK_KEY, Lease
 from sync.retry import ApiCaller
 from sync.sandbox.faults import Fault
 from tests.conftest import no_sleep
-from tests.e2e.helpers import real_job_env, write_real_job
+from tests.e2e.helpers import INTEGRATION, entry_id, real_job_env, reapprove, write_real_job
 
 T0 = datetime(2026, 11, 2, 6, 0, tzinfo=UTC)
 
@@ -147,3 +147,51 @@ def test_a_page_someone_else_made_under_the_index_title_is_not_taken(make_sandbo
     sandbox.confluence.state.create_page("SUP", "Scenario index (demo)", "<p>My own notes</p>", parent_id=parent)
     with pytest.raises(Exception, match="was not created by scenario-sync"):
         run_demo(sandbox)
+
+
+def listings(sandbox) -> int:
+    """The run's reads of its managed pages (the CQL search) in the emulator's log."""
+    return len(sandbox.confluence.traffic.requests("GET", r"/content/search$"))
+
+
+def test_a_writing_run_reads_confluence_once_when_no_run_held_the_lease_since(sandbox, run_demo) -> None:
+    run_demo(sandbox)
+    reapprove(sandbox, entry_id(sandbox, INTEGRATION))
+    sandbox.confluence.traffic.log.clear()
+    report, _ = run_demo(sandbox)
+    assert report.count("published") == 1
+    # The lease taken over the version read with the manifest proves nothing was written since that read.
+    assert listings(sandbox) == 1
+    lock = index_page(sandbox).properties[LOCK_KEY]
+    assert lock.value["released"] is True
+    writes = [r for r in sandbox.confluence.traffic.writes() if r.status < 400]
+    assert len(writes) >= 3  # the lease, the page, the lease released
+
+
+def test_a_run_whose_lease_moved_since_its_read_reads_again_under_the_lease(sandbox, run_demo) -> None:
+    # Another run takes and releases the lease between this run's read and its own take: what this run
+    # read may be stale, so its take fails the version check and it reads Confluence again under the lease.
+    run_demo(sandbox)
+    reapprove(sandbox, entry_id(sandbox, INTEGRATION))
+    traffic, state = sandbox.confluence.traffic, sandbox.confluence.state
+    index_id = index_page(sandbox).id
+    serve = traffic.take_fault
+    moved: list[int] = []
+
+    def other_run_first(method: str, path: str):
+        if method in ("PUT", "POST") and not moved:  # this run's first write is its lease
+            version = state.get_property(index_id, LOCK_KEY).version
+            other = {"holder": "7-other", "host": "cron-2", "started": "2026-11-26T06:00:00+00:00"}
+            state.update_property(index_id, LOCK_KEY, {**other, "expires": "x"}, version + 1)
+            state.update_property(index_id, LOCK_KEY, {**other, "released": True}, version + 2)
+            moved.append(version)
+        return serve(method, path)
+
+    traffic.take_fault = other_run_first  # type: ignore[method-assign]
+    traffic.log.clear()
+    report, _ = run_demo(sandbox)
+    assert moved, "the run never wrote"
+    assert report.count("published") == 1 and not report.errors
+    assert listings(sandbox) == 2
+    assert state.get_property(index_id, LOCK_KEY).value["holder"] != "7-other"
+    assert sum(p.title == INTEGRATION for p in state.pages.values()) == 1
