@@ -17,7 +17,7 @@ from sync.retry import ApiCaller
 
 # The version of schemas/run-report.schema.json this report follows: bump it with the schema, the minor
 # part for added fields, the major part for anything a consumer could trip on.
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = "1.1"
 
 Outcome = Literal["published", "unchanged", "held", "problem", "failed", "planned", "archived"]
 
@@ -62,6 +62,9 @@ class RunReport(BaseModel):
     errors: list[str] = Field(default_factory=list)
     warnings: list[str] = Field(default_factory=list)
     reminders: list[str] = Field(default_factory=list)  # who was told what, in Notion
+    # Seconds per part of the run: read, bodies (page bodies read), decide (pure work, no request in flight),
+    # write. Where a run's time goes, and what a benchmark counts once when it speeds the clocks up.
+    seconds: dict[str, float] = Field(default_factory=dict)
 
     def count(self, outcome: Outcome) -> int:
         return sum(1 for e in self.entries if e.outcome == outcome)

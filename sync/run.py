@@ -11,6 +11,7 @@ import contextlib
 import dataclasses
 import functools
 import mimetypes
+import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -381,6 +382,25 @@ def _differs(desired: DesiredPage | None, current: ManagedPage | None) -> bool:
     )
 
 
+class Stopwatch:
+    """Seconds spent per part of a run, for the report: reading, reading bodies, deciding (pure work: mapping,
+    gating, generating, rendering, planning, with no request in flight) and writing."""
+
+    def __init__(self) -> None:
+        self.seconds: dict[str, float] = {}
+
+    @contextlib.contextmanager
+    def __call__(self, part: str) -> Iterator[None]:
+        start = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.seconds[part] = self.seconds.get(part, 0.0) + time.perf_counter() - start
+
+    def rounded(self) -> dict[str, float]:
+        return {part: round(seconds, 3) for part, seconds in self.seconds.items()}
+
+
 @dataclass
 class Published:
     """What Confluence holds for the job, read once: its index site (manifest, lease) and its managed pages."""
@@ -420,6 +440,7 @@ class Decided:
     today: date
     plan: Plan
     users: Callable[[], Any] | None  # Notion's users, listed at most once a run (for reminders)
+    watch: Stopwatch
 
 
 def run_job(
@@ -432,7 +453,8 @@ def run_job(
 ) -> tuple[RunReport, Plan]:
     """Read both sides at once, decide, and only when something is to be written take the job's lease and
     write. A run with nothing to do writes nothing, not even the lease."""
-    with ThreadPoolExecutor(max_workers=1) as pool:
+    watch = Stopwatch()
+    with watch("read"), ThreadPoolExecutor(max_workers=1) as pool:
         # Notion and Confluence are read side by side: neither API waits for the other.
         confluence = pool.submit(read_confluence, services, job, False)
         with stage("reading Notion"):
@@ -440,9 +462,11 @@ def run_job(
         with stage("reading Confluence"):
             published = confluence.result()
     common = (job, mapping, services, missing)
-    decided = _decide(*common, allow_mass_archive, entries, published, dry_run)
-    report, the_plan, wants = _act(decided, *common, None, dry_run=dry_run, write=False)
+    decided = _decide(*common, allow_mass_archive, entries, published, dry_run, watch)
+    with watch("decide"):
+        report, the_plan, wants = _act(decided, *common, None, dry_run=dry_run, write=False)
     if dry_run or not wants:
+        report.seconds = watch.rounded()
         return report, the_plan
     lease, taken_over = _take_lease(services, decided.published)
     try:
@@ -452,12 +476,15 @@ def run_job(
             assert site.page_id is not None
             lease = Lease(services.confluence, site.page_id, services.clock)
             taken_over = lease.acquire()
-            with stage("reading Confluence"):
+            with watch("read"), stage("reading Confluence"):
                 published = read_confluence(services, job, True, published.target)
-            decided = _decide(*common, allow_mass_archive, [e.again() for e in entries], published, dry_run)
-        report, the_plan, _ = _act(decided, *common, lease, dry_run=False, write=True)
+            again = [e.again() for e in entries]
+            decided = _decide(*common, allow_mass_archive, again, published, dry_run, watch)
+        with watch("write"):
+            report, the_plan, _ = _act(decided, *common, lease, dry_run=False, write=True)
         if taken_over:
             report.warnings.append(taken_over)
+        report.seconds = watch.rounded()
         return report, the_plan
     finally:
         if lease is not None:
@@ -488,6 +515,7 @@ def _decide(
     entries: list[Entry],
     published: Published,
     dry_run: bool,
+    watch: Stopwatch,
 ) -> Decided:
     """Map, gate, read the bodies that are needed, render and plan: everything up to the first write."""
     adapter = services.confluence
@@ -504,21 +532,27 @@ def _decide(
     by_entry, _ = originals(current)  # a person's copy of a page is not the entry's page
     generator = Generator.for_job(job)
     # Properties first (who may publish); an unread body stands in as the page that is live.
-    evaluate(entries, mapping, job, records, today, by_entry, generator)
+    with watch("decide"):
+        evaluate(entries, mapping, job, records, today, by_entry, generator)
     with stage("reading page bodies"):
-        bot_id = services.reader.bot_id()
+        with watch("bodies"):
+            bot_id = services.reader.bot_id()
         unread = [e for e in entries if e.body is None and e.body_error is None]
         # An approval is first recorded from the whole entry, body included.
         first = [e for e in unread if e.decision is not None and e.decision.publish and e.page_id not in records]
         changed = [e for e in unread if needs_body(e, by_entry.get(e.page_id), mapping, bot_id)]
         wanted = list({id(e): e for e in [*changed, *first]}.values())
-        read_bodies(services.reader, wanted, services.clock)
-        evaluate(wanted, mapping, job, records, today, by_entry, generator)
-        # A page that would change although its entry did not (new files from a later stage, new labels, a
-        # restore): its body is needed after all.
-        stale = [e for e in entries if e.body is None and _differs(e.desired, by_entry.get(e.page_id))]
-        read_bodies(services.reader, stale, services.clock)
-    evaluate(stale, mapping, job, records, today, by_entry, generator)
+        with watch("bodies"):
+            read_bodies(services.reader, wanted, services.clock)
+        with watch("decide"):
+            evaluate(wanted, mapping, job, records, today, by_entry, generator)
+            # A page that would change although its entry did not (new files from a later stage, new labels, a
+            # restore): its body is needed after all.
+            stale = [e for e in entries if e.body is None and _differs(e.desired, by_entry.get(e.page_id))]
+        with watch("bodies"):
+            read_bodies(services.reader, stale, services.clock)
+    with watch("decide"):
+        evaluate(stale, mapping, job, records, today, by_entry, generator)
     manifest = site.manifest
     known = {e.page_id for e in entries}
 
@@ -534,11 +568,12 @@ def _decide(
 
     archive = upkeep.archive_candidates(job, entries, by_entry, known, report)
     archive = upkeep.archive_safety(adapter, job, archive, by_entry, report, allow_mass_archive)
-    held = {e.page_id for e in entries if e.decision is not None and not e.decision.publish}
-    the_plan = plan([e.desired for e in entries if e.desired], current, held, job.manual_edits, archive)
+    with watch("decide"):
+        held = {e.page_id for e in entries if e.decision is not None and not e.decision.publish}
+        the_plan = plan([e.desired for e in entries if e.desired], current, held, job.manual_edits, archive)
     report.warnings.extend(str(copy) for copy in the_plan.copies)
     users = functools.cache(services.comments.users) if services.comments is not None else None
-    return Decided(entries, published, report, by_entry, today, the_plan, users)
+    return Decided(entries, published, report, by_entry, today, the_plan, users, watch)
 
 
 def _act(

@@ -92,3 +92,14 @@ def test_a_database_without_status_columns_is_published_with_a_warning(make_sand
     # Only the reminder to the owner whose entry is due soon: no property is written.
     assert report.exit_code == 1
     assert [w.path for w in sandbox.notion.traffic.writes()] == ["/v1/comments"]
+
+
+def test_the_report_says_where_the_time_went(sandbox, run_demo) -> None:
+    first, _ = run_demo(sandbox)
+    again, _ = run_demo(sandbox)
+    assert {"read", "bodies", "decide", "write"} <= set(first.seconds)
+    assert "write" not in again.seconds  # nothing to write: no lease, no write part
+    for report in (first, again):
+        assert all(seconds >= 0 for seconds in report.seconds.values())
+        elapsed = (report.finished_at - report.started_at).total_seconds()
+        assert sum(report.seconds.values()) >= elapsed * 0.5  # the parts cover the run, not a sliver of it
