@@ -454,9 +454,10 @@ def run_job(
     """Read both sides at once, decide, and only when something is to be written take the job's lease and
     write. A run with nothing to do writes nothing, not even the lease."""
     watch = Stopwatch()
-    with watch("read"), ThreadPoolExecutor(max_workers=1) as pool:
+    with watch("read"), ThreadPoolExecutor(max_workers=2) as pool:
         # Notion and Confluence are read side by side: neither API waits for the other.
         confluence = pool.submit(read_confluence, services, job, False)
+        pool.submit(services.reader.bot_id)  # asked once a run; its answer is kept for deciding what to read
         with stage("reading Notion"):
             entries, missing = read_entries(services, mapping, data_source_id)
         with stage("reading Confluence"):
@@ -572,8 +573,20 @@ def _decide(
         held = {e.page_id for e in entries if e.decision is not None and not e.decision.publish}
         the_plan = plan([e.desired for e in entries if e.desired], current, held, job.manual_edits, archive)
     report.warnings.extend(str(copy) for copy in the_plan.copies)
-    users = functools.cache(services.comments.users) if services.comments is not None else None
+    users = None
+    if services.comments is not None:
+        due = any(e.standing is not None and e.standing.remind for e in entries)
+        # Reminders are due: Notion's users are listed now, beside the rest of the run, and waited for once.
+        users = _started(services.comments.users) if due else functools.cache(services.comments.users)
     return Decided(entries, published, report, by_entry, today, the_plan, users, watch)
+
+
+def _started(call: Callable[[], Any]) -> Callable[[], Any]:
+    """`call` started now on a thread of its own; the function returned waits for its answer (or error)."""
+    pool = ThreadPoolExecutor(max_workers=1)
+    future = pool.submit(call)
+    pool.shutdown(wait=False)
+    return future.result
 
 
 def _act(

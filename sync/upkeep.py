@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import threading
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
@@ -141,19 +142,25 @@ class IndexSite:
         """Rewrite the index page and the manifest, each only when it changed. True if anything was written."""
         if self.page_id is None:
             return False
-        wrote = False
+        page_id, wrote = self.page_id, False
         body = index_body(rows, self.target.parent_id)
-        if digest(body) != manifest.body_hash:
-            self.adapter.update_body(self.page_id, index_title(self.job), body, "scenario-sync: index updated")
-            manifest.body_hash = digest(body)
-            wrote = True
-        value = self._stored(manifest)
-        if self.prop is None or json.dumps(self.prop.value, sort_keys=True) != json.dumps(value, sort_keys=True):
-            if "attachment" in value:
-                data = json.dumps(manifest.to_json(), sort_keys=True).encode()
-                self.adapter.put_attachment(self.page_id, MANIFEST_FILE, data)
-            self.prop = self.adapter.set_property(self.page_id, MANIFEST_KEY, value, self.prop)
-            wrote = True
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            # The page's text and the manifest are separate resources: written side by side.
+            written = None
+            if digest(body) != manifest.body_hash:
+                title = index_title(self.job)
+                written = pool.submit(self.adapter.update_body, page_id, title, body, "scenario-sync: index updated")
+                manifest.body_hash = digest(body)
+                wrote = True
+            value = self._stored(manifest)
+            if self.prop is None or json.dumps(self.prop.value, sort_keys=True) != json.dumps(value, sort_keys=True):
+                if "attachment" in value:
+                    data = json.dumps(manifest.to_json(), sort_keys=True).encode()
+                    self.adapter.put_attachment(page_id, MANIFEST_FILE, data)
+                self.prop = self.adapter.set_property(page_id, MANIFEST_KEY, value, self.prop)
+                wrote = True
+            if written is not None:
+                written.result()
         return wrote
 
     def _stored(self, manifest: Manifest) -> dict[str, Any]:

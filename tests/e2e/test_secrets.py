@@ -151,10 +151,10 @@ def test_a_token_that_slips_past_loading_is_not_retried_and_not_printed(sandbox,
     trace = "".join(traceback.format_exception(raised.value))
     assert NOTION_SECRET in trace  # the library's own message has it: what the CLI prints goes through redact
     assert_no_secret(str(raised.value), redact(trace))
-    # httpx refused the header before sending: one attempt, not six "connection failures" (Confluence is read
-    # beside Notion, so its requests are logged too).
+    # httpx refused the header before sending: one attempt per request, not six "connection failures" each
+    # (the run starts its first Notion requests side by side, and Confluence's, which are logged too).
     notion = [r for r in caplog.records if r.getMessage() == "api request" and getattr(r, "api", "") == "notion"]
-    assert [r.retry for r in notion] == [0]
+    assert notion and [r.retry for r in notion] == [0] * len(notion) and len(notion) <= 2
     assert sandbox.notion.traffic.requests() == []
 
 
