@@ -8,14 +8,15 @@ from pathlib import Path
 
 import click
 
-from sync.cli import DEFAULT_CONFIG, _sandbox_options
+from sync.cli import _sandbox_options
+from sync.cli_options import config_option
 from sync.config import load_credentials, load_schedule
 from sync.errors import SyncError
 from sync.session import sandbox_for
 
 
 @click.group(invoke_without_command=True)
-@click.option("--config", type=click.Path(path_type=Path), default=DEFAULT_CONFIG, show_default=True)
+@config_option
 @click.option("--job", "job_name", help="Name of the job in scheduler.yaml.")
 @click.option("--entry", "entry_id", help="The Notion page id of the entry.")
 @click.option("--at", "at_date", help="Date (YYYY-MM-DD) or time (ISO 8601); default now.")

@@ -10,9 +10,15 @@ import click
 DEFAULT_CONFIG: Path = Path("scheduler.yaml")
 
 
-def one_job_options(fn: Any) -> Any:
-    """--config and a required --job: for commands that look at one job (no --all)."""
-    fn = click.option(
+def config_option(fn: Any) -> Any:
+    """--config: the jobs file."""
+    return click.option(
         "--config", type=click.Path(path_type=Path), default=DEFAULT_CONFIG, show_default=True, help="Jobs file."
     )(fn)
-    return click.option("--job", "job_name", required=True, help="Name of the job in scheduler.yaml.")(fn)
+
+
+def one_job_options(fn: Any) -> Any:
+    """--config and a required --job: for commands that look at one job (no --all)."""
+    return click.option("--job", "job_name", required=True, help="Name of the job in scheduler.yaml.")(
+        config_option(fn)
+    )
