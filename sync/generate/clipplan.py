@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from sync.generate.targets import Segment, Targets, segments
 
@@ -34,32 +35,33 @@ def words(text: str) -> int:
 
 @dataclass(frozen=True)
 class StepScript:
-    """One decision point: what the agent types (the quoted line) and what the voice-over explains."""
+    """One decision point: what the agent types (the quoted line) and what the voice-over explains. The parts
+    derived from the text are worked out once (planning, lint and the manifest each read them several times)."""
 
     number: int
     label: str
     text: str
     column: str  # where an author fixes it (the Notion column, or the step's name)
 
-    @property
+    @cached_property
     def message(self) -> str:
         found = _QUOTED.search(self.text)
         return " ".join((found.group(1) or found.group(2)).split()) if found else ""
 
-    @property
+    @cached_property
     def guidance(self) -> str:
         rest = _QUOTED.sub(" ", self.text, count=1)
         return " ".join(rest.split()).strip(" ,;:-")
 
-    @property
+    @cached_property
     def intro(self) -> str:
         return f"Step {self.number}: {self.label}."
 
-    @property
+    @cached_property
     def narration(self) -> str:
         return f"{self.intro} {self.guidance}".strip()
 
-    @property
+    @cached_property
     def typing_s(self) -> float:
         """Time for the message to appear and be sent; none for a step the agent does not type."""
         return round(len(self.message) / TYPING_CPS + SEND_PAUSE_S, 1) if self.message else 0.0
