@@ -23,6 +23,7 @@ DEFAULT_BLOCKING = ("refund", "data-access", "liability")
 
 _SENTENCE = re.compile(r"(?<=[.!?])\s+|\n+")
 _CLAUSE = re.compile(r"[,;:]\s|\s(?:but|however|although|though|whereas|unless|so)\s|\s[-\u2013\u2014]\s", re.I)
+_BACKREFERENCE = re.compile(r"\\[1-9]|\(\?P=")
 _TYPOGRAPHIC = str.maketrans({"\u2019": "'", "\u2018": "'", "\u201c": '"', "\u201d": '"'})
 
 
@@ -58,6 +59,17 @@ class Rule(BaseModel):
     @cached_property
     def compiled(self) -> tuple[list[re.Pattern[str]], list[re.Pattern[str]], list[re.Pattern[str]]]:
         return [_regex(p) for p in self.patterns], [_regex(p) for p in self.with_], [_regex(p) for p in self.unless]
+
+    @cached_property
+    def any_pattern(self) -> re.Pattern[str] | None:
+        """All the patterns in one expression: most sentences match none, and one search tells. None where
+        the patterns cannot be joined (a back-reference would point into another pattern's groups)."""
+        if any(_BACKREFERENCE.search(p) for p in self.patterns):
+            return None
+        try:
+            return re.compile("|".join(f"(?:{p})" for p in self.patterns), re.IGNORECASE)
+        except re.error:  # e.g. a global inline flag, valid only at the start of its own pattern
+            return None
 
 
 class RuleSet(BaseModel):
@@ -164,6 +176,9 @@ class Linter:
         ]
 
     def _flag(self, rule: Rule, sentence: str) -> str | None:
+        quick = rule.any_pattern
+        if quick is not None and quick.search(sentence) is None:
+            return None
         patterns, required, unless = rule.compiled
         if any(p.search(sentence) for p in unless) or (rule.hedged and self._hedge.search(sentence)):
             return None

@@ -94,3 +94,18 @@ def test_a_team_rules_file_and_a_bad_policy_are_checked(tmp_path) -> None:
     )
     with pytest.raises(ConfigError, match=r"rules.yaml: rules.0.patterns: Value error, not a valid regular expression"):
         Linter.load(rules, blocking=[])
+
+
+def test_a_team_pattern_with_a_back_reference_or_a_leading_flag_matches_as_written(tmp_path) -> None:
+    # A rule's patterns are searched together first; these two cannot be joined and are searched one by one.
+    rules = tmp_path / "rules.yaml"
+    rules.write_text(
+        'version: 1\nnegations: "\\\\bnot\\\\b"\nhedges: "\\\\bmay\\\\b"\nrules:\n'
+        "  - {id: echo, category: style, what: twice, safer: once, patterns: ['\\b(never)\\b', '\\b(\\w+) \\1\\b']}\n"
+        "  - {id: verbose, category: tone, what: spaced, safer: plain, patterns: ['(?x) a s a p', 'right\\ now']}\n"
+    )
+    linter = Linter.load(rules, blocking=[])
+    assert [(rule.id, phrase) for rule, phrase in linter.matches("It is very very late.")] == [("echo", "very very")]
+    assert [(rule.id, phrase) for rule, phrase in linter.matches("Fixed asap.")] == [("verbose", "asap")]
+    assert [(rule.id, phrase) for rule, phrase in linter.matches("We act right now.")] == [("verbose", "right now")]
+    assert linter.matches("Very late, and not right now.") == []
