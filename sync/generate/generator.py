@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, cached_property
 from typing import Any
 
 from sync.assets import Attachment
@@ -48,7 +48,13 @@ class Generated:
     plan: ClipPlan
     findings: list[Finding] = field(default_factory=list)
     clips: list[dict[str, Any]] = field(default_factory=list)  # as in the manifest
-    manifest: bytes | None = None  # None when the plan has problems
+    document: dict[str, Any] | None = None  # the manifest before encoding; None when the plan has problems
+
+    @cached_property
+    def manifest(self) -> bytes | None:
+        """The manifest file, validated and encoded when first asked for: a run asks only for the manifests of
+        the pages it renders, not for those of every unchanged entry it checks."""
+        return None if self.document is None else manifest.encode(self.document)
 
     @property
     def problems(self) -> list[PlanProblem]:
@@ -108,7 +114,7 @@ class Generator:
             clip = self._clip(scenario, planned, index, index == phrase_at)
             clip["prompt"] = self.templates.render("clip.txt.j2", entry=entry, clip=clip, look=look)
             result.clips.append(clip)
-        result.manifest = manifest.encode(self._manifest(scenario, look, prompt, plan, result.clips))
+        result.document = self._manifest(scenario, look, prompt, plan, result.clips)
         return result
 
     def _clip(self, scenario: Scenario, planned: PlannedClip, index: int, phrase: bool) -> dict[str, Any]:
