@@ -5,8 +5,10 @@ defaults) once per run."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import cache, cached_property
+from datetime import UTC, datetime
+from functools import cache, cached_property, partial
 from typing import Any
 
 from sync.assets import Attachment
@@ -31,7 +33,7 @@ from sync.generate.clipplan import (
 from sync.generate.lint import Finding, Line, Linter
 from sync.generate.targets import Targets, load_targets
 from sync.generate.templating import Templates
-from sync.model import Scenario
+from sync.model import Lifecycle, Person, QuickReference, Scenario, Steps
 
 # Quick-reference fields agents say or type (the rest are guidance for the agent, not lines).
 _SPOKEN_REFERENCE = (
@@ -42,19 +44,42 @@ _SPOKEN_REFERENCE = (
 _PUNCT = re.compile(r"[^\w\s]")
 
 
+@dataclass(frozen=True)
+class Rendered:
+    """The texts made from an entry's templates, and the manifest before it is encoded."""
+
+    prompt: str
+    clips: list[dict[str, Any]] = field(default_factory=list)  # as in the manifest
+    document: dict[str, Any] | None = None  # None when the plan has problems
+
+
 @dataclass
 class Generated:
-    prompt: str
+    """The plan and the lint findings, worked out at once (they decide whether an entry may publish); the
+    prompts and the manifest are made when first asked for, so a run pays for them only on the pages it renders,
+    not on every unchanged entry it checks."""
+
     plan: ClipPlan
-    findings: list[Finding] = field(default_factory=list)
-    clips: list[dict[str, Any]] = field(default_factory=list)  # as in the manifest
-    document: dict[str, Any] | None = None  # the manifest before encoding; None when the plan has problems
+    findings: list[Finding]
+    render: Callable[[], Rendered] = field(repr=False, compare=False)
+
+    @cached_property
+    def rendered(self) -> Rendered:
+        return self.render()
+
+    @property
+    def prompt(self) -> str:
+        return self.rendered.prompt
+
+    @property
+    def clips(self) -> list[dict[str, Any]]:
+        return self.rendered.clips
 
     @cached_property
     def manifest(self) -> bytes | None:
-        """The manifest file, validated and encoded when first asked for: a run asks only for the manifests of
-        the pages it renders, not for those of every unchanged entry it checks."""
-        return None if self.document is None else manifest.encode(self.document)
+        """The manifest file: validated and encoded."""
+        document = self.rendered.document
+        return None if document is None else manifest.encode(document)
 
     @property
     def problems(self) -> list[PlanProblem]:
@@ -74,9 +99,45 @@ class Generated:
         return Attachment(manifest.FILE_NAME, manifest.MEDIA_TYPE, self.manifest)
 
 
+# An entry the templates are tried on when they load: a template asking for a field the entry does not have
+# fails then, not on the first page a run renders.
+_SAMPLE = Scenario(
+    page_id="sample",
+    url="https://www.notion.so/sample",
+    last_edited=datetime(2026, 1, 1, tzinfo=UTC),
+    title="Sample entry",
+    keywords=("sample",),
+    audience="New agents.",
+    tone="Calm.",
+    visual_style="Screen recording.",
+    goal="Try the templates.",
+    outcome="Every template renders.",
+    steps=Steps(
+        acknowledge='"I understand."',
+        immediate_action='"Let me check that now."',
+        expectation='"You will hear from us soon."',
+        escalation_rule="Hand it to tier-2.",
+        close='"Thank you for waiting."',
+    ),
+    quick_reference=QuickReference(
+        de_escalation_phrase="I understand.",
+        immediate_action="Check.",
+        escalation_rule="Tier-2.",
+        timeline_expectation="Soon.",
+        tone_control="Calm.",
+    ),
+    owner=Person(id="sample", name="Sample owner"),
+    version=1,
+    reviews={},
+    lifecycle=Lifecycle.ACTIVE,
+)
+
+
 class Generator:
     def __init__(self, templates: Templates, targets: Targets, linter: Linter) -> None:
         self.templates, self.targets, self.linter = templates, targets, linter
+        steps = scripts(_SAMPLE)
+        self._render(_SAMPLE, steps, plan_clips(steps, targets))
 
     @classmethod
     def defaults(cls) -> Generator:
@@ -100,22 +161,24 @@ class Generator:
         """`step_properties` (in step order) and `reference_properties` (quick-reference field → column) name
         the Notion columns an author fixes a problem or finding in; without them the step or field is named."""
         steps = scripts(scenario, step_properties)
+        findings = self.linter.check(lint_lines(scenario, steps, reference_properties or {}))
+        plan = plan_clips(steps, self.targets)
+        return Generated(plan, findings, partial(self._render, scenario, steps, plan))
+
+    def _render(self, scenario: Scenario, steps: list[StepScript], plan: ClipPlan) -> Rendered:
         entry = _entry_view(scenario)
         look = self.templates.render("look.txt.j2", entry=entry)
         step_views = [_step_view(s) for s in steps]
         prompt = self.templates.render("walkthrough.txt.j2", entry=entry, steps=step_views, look=look)
-        findings = self.linter.check(lint_lines(scenario, steps, reference_properties or {}))
-        plan = plan_clips(steps, self.targets)
-        result = Generated(prompt, plan, findings)
         if plan.problems:
-            return result
+            return Rendered(prompt)
+        clips = []
         phrase_at = _phrase_clip(scenario.quick_reference.de_escalation_phrase, steps)
         for index, planned in enumerate(plan.clips, start=1):
             clip = self._clip(scenario, planned, index, index == phrase_at)
             clip["prompt"] = self.templates.render("clip.txt.j2", entry=entry, clip=clip, look=look)
-            result.clips.append(clip)
-        result.document = self._manifest(scenario, look, prompt, plan, result.clips)
-        return result
+            clips.append(clip)
+        return Rendered(prompt, clips, self._manifest(scenario, look, prompt, plan, clips))
 
     def _clip(self, scenario: Scenario, planned: PlannedClip, index: int, phrase: bool) -> dict[str, Any]:
         step = planned.step

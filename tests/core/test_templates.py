@@ -56,6 +56,14 @@ def test_a_missing_field_names_the_template_the_line_and_the_field(tmp_path) -> 
     assert "walkthrough.txt.j2" in raised.value.fix
 
 
+def test_a_missing_field_is_found_when_the_templates_load_before_any_entry_is_rendered(tmp_path) -> None:
+    # Prompts are rendered only for the pages a run writes: a broken clip template must not wait for one.
+    (tmp_path / "clip.txt.j2").write_text("{{ look }}\nShot: {{ clip.shot }} for {{ clip.camera }}\n")
+    with pytest.raises(TemplateError) as raised:
+        generator(tmp_path)
+    assert raised.value.message.startswith(f"template {tmp_path / 'clip.txt.j2'}, line 2: missing field 'camera'")
+
+
 def test_a_syntax_error_is_found_when_the_templates_load(tmp_path) -> None:
     (tmp_path / "clip.txt.j2").write_text("Shot: {{ clip.shot }}\n{% for o in clip.overlays %}\n{{ o }}\n")
     with pytest.raises(TemplateError, match=r"clip.txt.j2, line 3: Unexpected end of template"):
