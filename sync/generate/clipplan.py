@@ -62,12 +62,16 @@ class StepScript:
         return f"{self.intro} {self.guidance}".strip()
 
     @cached_property
+    def narration_words(self) -> int:
+        return words(self.narration)
+
+    @cached_property
     def typing_s(self) -> float:
         """Time for the message to appear and be sent; none for a step the agent does not type."""
         return round(len(self.message) / TYPING_CPS + SEND_PAUSE_S, 1) if self.message else 0.0
 
     def seconds_at(self, wpm: int) -> int:
-        return max(CLIP_MIN_S, math.ceil(self.typing_s + words(self.narration) * 60 / wpm - 1e-9))
+        return max(CLIP_MIN_S, math.ceil(self.typing_s + self.narration_words * 60 / wpm - 1e-9))
 
 
 @dataclass(frozen=True)
@@ -80,12 +84,12 @@ class PlannedClip:
     def narration_wpm(self) -> float:
         """130 words a minute, or faster (never above 150) where the clip was tightened to fit."""
         room = self.duration_s - self.step.typing_s
-        return round(max(PLAN_WPM, words(self.step.narration) * 60 / room), 1)
+        return round(max(PLAN_WPM, self.step.narration_words * 60 / room), 1)
 
     @property
     def hold_s(self) -> float:
         """What is left once the narration and the typing are done: the last frame held on screen."""
-        spoken = words(self.step.narration) * 60 / self.narration_wpm
+        spoken = self.step.narration_words * 60 / self.narration_wpm
         return round(max(0.0, self.duration_s - self.step.typing_s - spoken), 1)
 
 

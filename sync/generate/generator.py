@@ -28,7 +28,6 @@ from sync.generate.clipplan import (
     PlanProblem,
     StepScript,
     plan_clips,
-    words,
 )
 from sync.generate.lint import Finding, Line, Linter
 from sync.generate.targets import Targets, load_targets
@@ -195,7 +194,7 @@ class Generator:
             "message": step.message,
             "typing_s": step.typing_s,
             "narration": step.narration,
-            "narration_words": words(step.narration),
+            "narration_words": step.narration_words,
             "narration_wpm": planned.narration_wpm,
             "hold_s": planned.hold_s,
             "overlays": overlays,
