@@ -81,6 +81,11 @@ def load_targets(path: Path | None = None) -> Targets:
 
 def segments(target: Target, length: int) -> list[Segment]:
     """How a clip of `length` seconds is rendered on `target`; the used parts add up to `length`."""
+    return list(_segments(target, length))
+
+
+@cache
+def _segments(target: Target, length: int) -> tuple[Segment, ...]:  # a plan asks for the same few lengths
     rendered = _cover(target, length)
     if rendered is None:  # load_targets checked every length a plan can ask for
         raise ConfigError(f"render target '{target.id}' cannot make a {length} s clip", "fix the targets file")
@@ -90,7 +95,7 @@ def segments(target: Target, length: int) -> list[Segment]:
         how = "generate" if index == 0 else target.joins
         out.append(Segment(start, used, size, how))
         start += used
-    return out
+    return tuple(out)
 
 
 @cache
