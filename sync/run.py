@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sync import incremental, lifecycle, logs, upkeep
+from sync import incremental, lifecycle, logs, overlap, upkeep
 from sync.apply import Applied, apply
 from sync.approval import BODY_FIELDS, STEP_FIELDS, ApprovalRecord, Binding, bind
 from sync.archive import ArchiveContext
@@ -421,7 +421,7 @@ def read_confluence(services: Services, job: Job, create: bool, target: Target |
             job.confluence.space_key, job.confluence.parent_page_id, job.confluence.parent_title
         )
     site = IndexSite.open(adapter, target, job, create=create, manifest=False)
-    with ThreadPoolExecutor(max_workers=1) as pool:
+    with overlap.pool(1) as pool:
         manifest = pool.submit(site.load_manifest)
         current = adapter.find_managed(target)
         manifest.result()
@@ -454,7 +454,7 @@ def run_job(
     """Read both sides at once, decide, and only when something is to be written take the job's lease and
     write. A run with nothing to do writes nothing, not even the lease."""
     watch = Stopwatch()
-    with watch("read"), ThreadPoolExecutor(max_workers=2) as pool:
+    with watch("read"), overlap.pool(2) as pool:
         # Notion and Confluence are read side by side: neither API waits for the other.
         confluence = pool.submit(read_confluence, services, job, False)
         pool.submit(services.reader.bot_id)  # asked once a run; its answer is kept for deciding what to read
@@ -575,18 +575,10 @@ def _decide(
     report.warnings.extend(str(copy) for copy in the_plan.copies)
     users = None
     if services.comments is not None:
-        due = any(e.standing is not None and e.standing.remind for e in entries)
+        due = not dry_run and any(e.standing is not None and e.standing.remind for e in entries)
         # Reminders are due: Notion's users are listed now, beside the rest of the run, and waited for once.
-        users = _started(services.comments.users) if due else functools.cache(services.comments.users)
+        users = overlap.start(services.comments.users) if due else functools.cache(services.comments.users)
     return Decided(entries, published, report, by_entry, today, the_plan, users, watch)
-
-
-def _started(call: Callable[[], Any]) -> Callable[[], Any]:
-    """`call` started now on a thread of its own; the function returned waits for its answer (or error)."""
-    pool = ThreadPoolExecutor(max_workers=1)
-    future = pool.submit(call)
-    pool.shutdown(wait=False)
-    return future.result
 
 
 def _act(

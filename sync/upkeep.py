@@ -9,11 +9,11 @@ from __future__ import annotations
 import json
 import threading
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
+from sync import overlap
 from sync.apply import Applied, _version_message
 from sync.approval import ApprovalRecord
 from sync.audit import AuditLog, LiveAt, live_at, parse_message
@@ -144,7 +144,7 @@ class IndexSite:
             return False
         page_id, wrote = self.page_id, False
         body = index_body(rows, self.target.parent_id)
-        with ThreadPoolExecutor(max_workers=1) as pool:
+        with overlap.pool(1) as pool:
             # The page's text and the manifest are separate resources: written side by side.
             written = None
             if digest(body) != manifest.body_hash:

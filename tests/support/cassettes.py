@@ -16,6 +16,7 @@ import re
 import sys
 import threading
 from collections.abc import Callable, Iterator
+from concurrent.futures import Executor, Future
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -207,10 +208,11 @@ def one_request_at_a_time() -> Iterator[None]:
     times the emulators hand out, and the cassette, are the same from one recording to the next; and vcrpy,
     which is not thread-safe, records every one. The run's own code, only less parallel: one worker per
     pool, and the two APIs' requests taking turns."""
+    import sync.overlap
     import sync.run
 
     limits = {name: value for name, value in vars(sync.run).items() if name.endswith(("_IN_FLIGHT", "_CONCURRENCY"))}
-    saved_apply, saved_call = sync.run.apply, ApiCaller.call
+    saved_apply, saved_call, saved_pool = sync.run.apply, ApiCaller.call, sync.overlap.Pool
     turn = threading.Lock()
 
     def call(self: ApiCaller, fn: Callable[[], Any], **kwargs: Any) -> Any:
@@ -223,12 +225,26 @@ def one_request_at_a_time() -> Iterator[None]:
     sync.run.apply = functools.partial(saved_apply, workers=1)  # type: ignore[assignment]
     vars(sync.run).update(dict.fromkeys(limits, 1))
     ApiCaller.call = call  # type: ignore[method-assign]
+    sync.overlap.Pool = lambda workers: InlineExecutor()  # work side by side runs when it is started
     try:
         yield
     finally:
         sync.run.apply = saved_apply  # type: ignore[assignment]
         vars(sync.run).update(limits)
         ApiCaller.call = saved_call  # type: ignore[method-assign]
+        sync.overlap.Pool = saved_pool
+
+
+class InlineExecutor(Executor):
+    """Runs each call as it is submitted, on the caller's thread."""
+
+    def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future[Any]:
+        future: Future[Any] = Future()
+        try:
+            future.set_result(fn(*args, **kwargs))
+        except BaseException as error:
+            future.set_exception(error)
+        return future
 
 
 def record(flavor: str, directory: Path = CASSETTES) -> list[RunReport]:
