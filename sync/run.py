@@ -98,6 +98,7 @@ class Entry:
     binding: Binding | None = None
     standing: lifecycle.Standing | None = None
     notes: list[str] = field(default_factory=list)  # lifecycle news for the owner (status message)
+    prepared: Prepared | None = None  # mapped, gated and generated from its properties, once a run
 
     @property
     def page_id(self) -> str:
@@ -113,8 +114,32 @@ class Entry:
     def again(self) -> Entry:
         """The same Notion page for another pass, keeping what was read of its body."""
         return Entry(
-            self.page, body=self.body, attachments=self.attachments, body_error=self.body_error, read_at=self.read_at
+            self.page,
+            body=self.body,
+            attachments=self.attachments,
+            body_error=self.body_error,
+            read_at=self.read_at,
+            prepared=self.prepared,
         )
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """What an entry's properties alone decide: its mapping (or problems), its gate and its generation."""
+
+    scenario: Scenario | None
+    problems: list[EntryProblem] | None
+    decision: Decision | None
+    generated: Generated | None
+    goes_on: bool  # False: the entry stops here (a problem)
+
+
+def prepare(entries: list[Entry], mapping: Mapping, job: Job, generator: Generator) -> None:
+    """Map, gate and generate the entries whose bodies are unread (pure; nothing from Confluence is needed), so
+    the work is done while Confluence is still being read, and once a run."""
+    for entry in entries:
+        if entry.body is None and entry.body_error is None and entry.prepared is None:
+            entry.prepared = _map_and_generate(entry, mapping, job, generator)
 
 
 def read_entries(services: Services, mapping: Mapping, data_source_id: str) -> tuple[list[Entry], list[Column]]:
@@ -155,21 +180,36 @@ def evaluate(
         if entry.body_error is not None:
             entry.problems = [_body_problem(entry, mapping)]
             continue
-        mapped = map_page(entry.page, mapping, entry.body)
-        if isinstance(mapped, list):
-            entry.problems = mapped
+        if entry.body is None and entry.prepared is not None:
+            step = entry.prepared
+            if step.scenario is not None:
+                entry.scenario = step.scenario
+            entry.problems = list(step.problems) if step.problems is not None else None
+            entry.decision, entry.generated = step.decision, step.generated
+        else:
+            step = _map_and_generate(entry, mapping, job, generator)
+        if not step.goes_on:
             continue
-        entry.scenario = mapped
-        entry.decision = decide(mapped, job.review)
-        # Steps written in the page body are known only once it is read: generate then.
-        known = entry.body is not None or isinstance(mapping.steps, StepColumns)
-        if known and not generate(entry, mapped, mapping, generator):
-            continue
+        mapped = step.scenario
+        assert mapped is not None and entry.decision is not None
         current = (published or {}).get(entry.page_id)
         if today is not None:
             _bind(entry, mapped, mapping, job, (records or {}).get(mapped.page_id), today, current)
         elif entry.decision.publish:
             entry.desired = _desired(entry, mapped, entry.decision, mapping, job, current)
+
+
+def _map_and_generate(entry: Entry, mapping: Mapping, job: Job, generator: Generator) -> Prepared:
+    mapped = map_page(entry.page, mapping, entry.body)
+    if isinstance(mapped, list):
+        entry.problems = mapped
+        return Prepared(None, mapped, None, None, goes_on=False)
+    entry.scenario = mapped
+    entry.decision = decide(mapped, job.review)
+    # Steps written in the page body are known only once it is read: generate then.
+    known = entry.body is not None or isinstance(mapping.steps, StepColumns)
+    goes_on = not known or generate(entry, mapped, mapping, generator)
+    return Prepared(mapped, entry.problems, entry.decision, entry.generated, goes_on)
 
 
 def _desired(
@@ -383,8 +423,9 @@ def _differs(desired: DesiredPage | None, current: ManagedPage | None) -> bool:
 
 
 class Stopwatch:
-    """Seconds spent per part of a run, for the report: reading, reading bodies, deciding (pure work: mapping,
-    gating, generating, rendering, planning, with no request in flight) and writing."""
+    """Seconds spent per part of a run, for the report: reading (the entries are prepared meanwhile), reading
+    bodies, deciding (pure work: mapping, gating, generating, rendering, planning, with no request in flight)
+    and writing."""
 
     def __init__(self) -> None:
         self.seconds: dict[str, float] = {}
@@ -460,10 +501,12 @@ def run_job(
         pool.submit(services.reader.bot_id)  # asked once a run; its answer is kept for deciding what to read
         with stage("reading Notion"):
             entries, missing = read_entries(services, mapping, data_source_id)
+        generator = Generator.for_job(job)
+        prepare(entries, mapping, job, generator)  # while Confluence is still being read
         with stage("reading Confluence"):
             published = confluence.result()
     common = (job, mapping, services, missing)
-    decided = _decide(*common, allow_mass_archive, entries, published, dry_run, watch)
+    decided = _decide(*common, allow_mass_archive, entries, published, dry_run, watch, generator)
     with watch("decide"):
         report, the_plan, wants = _act(decided, *common, None, dry_run=dry_run, write=False)
     if dry_run or not wants:
@@ -480,7 +523,7 @@ def run_job(
             with watch("read"), stage("reading Confluence"):
                 published = read_confluence(services, job, True, published.target)
             again = [e.again() for e in entries]
-            decided = _decide(*common, allow_mass_archive, again, published, dry_run, watch)
+            decided = _decide(*common, allow_mass_archive, again, published, dry_run, watch, generator)
         with watch("write"):
             report, the_plan, _ = _act(decided, *common, lease, dry_run=False, write=True)
         if taken_over:
@@ -517,6 +560,7 @@ def _decide(
     published: Published,
     dry_run: bool,
     watch: Stopwatch,
+    generator: Generator,
 ) -> Decided:
     """Map, gate, read the bodies that are needed, render and plan: everything up to the first write."""
     adapter = services.confluence
@@ -531,7 +575,6 @@ def _decide(
     site, current = published.site, published.current
     records = site.records(current)
     by_entry, _ = originals(current)  # a person's copy of a page is not the entry's page
-    generator = Generator.for_job(job)
     # Properties first (who may publish); an unread body stands in as the page that is live.
     with watch("decide"):
         evaluate(entries, mapping, job, records, today, by_entry, generator)
