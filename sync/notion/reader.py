@@ -22,6 +22,62 @@ MAX_DEPTH = 256
 # What could not be read in a body: what was found, and what to do about it.
 Trouble = tuple[str, str]
 _NOT_CHILDREN = ("child_page", "child_database")  # other pages, not part of this one's body
+# Strings up to this length are kept once per listing (ids, names, colours, dates, types); longer ones once
+# per page (a rich text's `plain_text` repeats its `content`).
+_SHORT = 64
+
+
+class _Shared:
+    """Keeps a listing's pages small while a run holds them all: a page as parsed is some 40 KB, mostly
+    small objects that repeat from page to page (the same annotations, options, users, property ids).
+
+    Equal short strings, and equal flat objects of short strings, booleans, whole numbers and nulls, become
+    one object for the whole listing; equal long strings one object per page. Each page stays equal to what
+    Notion answered (the same JSON, so the same fingerprints); nothing that reads the pages changes them in
+    place, which sharing requires.
+    """
+
+    def __init__(self) -> None:
+        self._strings: dict[str, str] = {}
+        self._flat: dict[tuple[tuple[str, type, Any], ...], dict[str, Any]] = {}
+
+    def page(self, page: dict[str, Any]) -> dict[str, Any]:
+        return self._object(page, {})
+
+    def _object(self, value: dict[str, Any], local: dict[str, str]) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        flat = True
+        for key, item in value.items():
+            kind = type(item)
+            if kind is str:
+                if len(item) <= _SHORT:
+                    item = self._strings.setdefault(item, item)
+                else:
+                    item, flat = local.setdefault(item, item), False
+            elif kind is dict:
+                item, flat = self._object(item, local), False
+            elif kind is list:
+                item, flat = self._list(item, local), False
+            elif item is not None and kind is not bool and kind is not int:
+                flat = False
+            out[key] = item
+        if not flat:
+            return out
+        # The type is part of the key: True == 1, yet `true` and `1` are different JSON.
+        return self._flat.setdefault(tuple((k, type(v), v) for k, v in out.items()), out)
+
+    def _list(self, value: list[Any], local: dict[str, str]) -> list[Any]:
+        out: list[Any] = []
+        for item in value:
+            kind = type(item)
+            if kind is dict:
+                item = self._object(item, local)
+            elif kind is list:
+                item = self._list(item, local)
+            elif kind is str:
+                item = self._strings.setdefault(item, item) if len(item) <= _SHORT else local.setdefault(item, item)
+            out.append(item)
+        return out
 
 
 class NotionReader:
@@ -57,6 +113,7 @@ class NotionReader:
     ) -> list[dict[str, Any]]:
         """Every entry not in the trash; `on_page` hears how many were read after each page of results."""
         pages: list[dict[str, Any]] = []
+        shared = _Shared()
         cursor: str | None = None
         while True:
             kwargs: dict[str, Any] = {"page_size": PAGE_SIZE, "filter_properties": property_ids}
@@ -64,7 +121,8 @@ class NotionReader:
                 kwargs["start_cursor"] = cursor
             # A query is a POST that only reads: safe to retry on 5xx and timeouts.
             response = self._call(partial(self.client.data_sources.query, data_source_id, **kwargs))
-            pages.extend(p for p in response["results"] if not p.get("in_trash") and not p.get("archived"))
+            kept = (p for p in response["results"] if not p.get("in_trash") and not p.get("archived"))
+            pages.extend(shared.page(p) for p in kept)
             if on_page is not None:
                 on_page(len(pages))
             if not response.get("has_more"):

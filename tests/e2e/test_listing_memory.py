@@ -1,0 +1,78 @@
+"""A run holds every entry of the data source at once: the listing keeps repeated parts of the pages once,
+while each page stays exactly what Notion answered (so fingerprints, and what the sync decides, do not move)."""
+
+from __future__ import annotations
+
+import json
+
+import httpx
+from notion_client import Client
+
+from sync.incremental import fingerprint
+from sync.mapping import Mapping
+from sync.notion.reader import NotionReader, _Shared
+from sync.retry import ApiCaller
+from sync.sandbox.bulk_content import bulk_entries
+from sync.sandbox.seed import seed_notion
+from tests.conftest import no_sleep
+
+
+def _raw_listing(client: Client, data_source_id: str) -> list[dict]:
+    pages, cursor = [], None
+    while True:
+        response = client.data_sources.query(data_source_id, **({"start_cursor": cursor} if cursor else {}))
+        pages.extend(response["results"])
+        if not response["has_more"]:
+            return pages
+        cursor = response["next_cursor"]
+
+
+def test_listed_pages_equal_notions_answer_and_share_what_repeats(make_sandbox) -> None:
+    sandbox = make_sandbox(seed="empty")
+    mapping = Mapping.load(sandbox.options.mapping)
+    _, data_source = seed_notion(sandbox.notion.state, mapping, bulk_entries(130))  # two pages of results
+    credentials = sandbox.credentials()
+    token = credentials.notion_token.get_secret_value() if credentials.notion_token else None
+    client = Client(client=httpx.Client(), auth=token, base_url=credentials.notion_base_url, retry=False)
+    reader = NotionReader(client, ApiCaller("notion", sleep=no_sleep))
+
+    listed = reader.entries(data_source, [])
+    raw = _raw_listing(client, data_source)
+
+    assert len(listed) == 130
+    assert json.dumps(listed, sort_keys=True) == json.dumps(raw, sort_keys=True)
+    names = [column.property for column in mapping.columns()]
+    assert [fingerprint(p, names, ("v",)) for p in listed] == [fingerprint(p, names, ("v",)) for p in raw]
+    # The same annotations, option and user objects serve every page, across pages of results.
+    title = mapping.fields.title.property
+    annotations = {id(p["properties"][title]["title"][0]["annotations"]) for p in listed}
+    assert len(annotations) == 1
+    creators = {id(p["created_by"]) for p in listed}
+    assert len(creators) == 1
+    # Within a page, a rich text's plain text is its content, kept once.
+    item = listed[0]["properties"][title]["title"][0]
+    assert item["plain_text"] is item["text"]["content"]
+
+
+def test_sharing_keeps_json_values_apart_that_python_calls_equal() -> None:
+    shared = _Shared()
+    pages = [
+        {"id": "a", "flag": {"value": True}, "n": {"value": 1}, "z": {"value": 0}, "f": {"value": False}},
+        {"id": "b", "flag": {"value": 1}, "n": {"value": True}, "z": {"value": False}, "f": {"value": 0}},
+        {"id": "c", "x": {"value": 1.0}, "y": {"value": None}, "w": [{"value": "1"}, [{"value": 1}]]},
+    ]
+    out = [shared.page(p) for p in pages]
+    assert [json.dumps(p) for p in out] == [json.dumps(p) for p in pages]
+    assert out[0]["flag"] is out[1]["n"]  # {"value": true} both times: one object
+    assert out[0]["flag"] is not out[0]["n"]  # true and 1 stay apart
+    assert out[0]["z"] is not out[0]["f"]  # 0 and false too
+    assert out[2]["w"][1][0] is out[0]["n"]
+
+
+def test_long_strings_are_shared_within_a_page_only() -> None:
+    shared = _Shared()
+    text = "x" * 200
+    first = shared.page({"a": text, "b": "".join(["x"] * 200)})
+    second = shared.page({"a": "".join(["x"] * 200)})
+    assert first["a"] is first["b"]
+    assert second["a"] == text and second["a"] is not first["a"]
