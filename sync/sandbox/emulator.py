@@ -99,9 +99,17 @@ class Emulator:
         return response
 
     def _respond(self, request: Request, environ: dict, record: RequestRecord) -> Response:
+        # The latency is the time to answer, the emulator's own work included (as a real service's is): the
+        # answer waits for whatever is left of it.
         traffic = self.traffic
+        started = traffic.clock()
+        response = self._answer(request, environ, record)
         if traffic.latency_ms:
-            traffic.sleep(traffic.latency_ms / 1000)
+            traffic.sleep(max(0.0, traffic.latency_ms / 1000 - (traffic.clock() - started)))
+        return response
+
+    def _answer(self, request: Request, environ: dict, record: RequestRecord) -> Response:
+        traffic = self.traffic
         wait = traffic.rate_limit_wait() if self.limited(request) else 0.0
         if wait > 0:
             record.fault, record.write = "rate_limit", False

@@ -9,7 +9,7 @@ import pytest
 from notion_client import APIResponseError, Client
 from notion_client.errors import RequestTimeoutError
 
-from sync.sandbox.faults import Traffic
+from sync.sandbox.faults import Fault, Traffic
 from sync.sandbox.notion import NotionState
 from sync.sandbox.server import LoopbackServer
 from tests.sandbox.notion import shapes
@@ -139,3 +139,25 @@ def test_injected_conflict_and_server_error(client: Client, server: LoopbackServ
         client.pages.update(page_id, properties={})
     assert caught.value.status == status and caught.value.code == code
     shapes.check(shapes.ERROR, json.loads(caught.value.body))
+
+
+def test_latency_is_the_time_to_answer_the_emulators_own_work_included(
+    client: Client, traffic: Traffic, monotonic: Monotonic
+) -> None:
+    slept: list[float] = []
+
+    def sleep(seconds: float) -> None:
+        slept.append(round(seconds, 6))
+        monotonic.t += seconds
+
+    traffic.latency_ms, traffic.sleep = 100, sleep
+    client.users.me()
+    assert slept == [0.1]  # nothing else took time: the whole latency is waited
+    slept.clear()
+    traffic.add_fault(Fault(kind="slow", delay=0.03, path="/users/me$"))
+    client.users.me()
+    assert slept == [0.03, 0.07]  # the slow work counts towards the latency: the answer comes after 0.1 s
+    slept.clear()
+    traffic.add_fault(Fault(kind="slow", delay=0.25, path="/users/me$"))
+    client.users.me()
+    assert slept == [0.25, 0.0]  # work longer than the latency is not padded further
