@@ -241,6 +241,11 @@ class ConfluenceState:
         raise NotFoundError(f"No space with id : {space_id}")
 
     # pages ---------------------------------------------------------------------------------------------
+    def all_pages(self) -> list[Page]:
+        """Every page, as one snapshot (requests that create pages may run meanwhile)."""
+        with self._lock:
+            return list(self.pages.values())
+
     def page(self, page_id: str, include_trashed: bool = True) -> Page:
         """A page the API user may see (404 otherwise, as Confluence hides what you cannot see)."""
         page = self.pages.get(str(page_id))
@@ -250,11 +255,11 @@ class ConfluenceState:
 
     def visible_pages(self, statuses: Iterable[str] = ("current",)) -> list[Page]:
         wanted = set(statuses)
-        return [p for p in self.pages.values() if not p.restricted and p.status in wanted]
+        return [p for p in self.all_pages() if not p.restricted and p.status in wanted]
 
     def find_by_title(self, space_key: str, title: str, statuses: Iterable[str] = ("current",)) -> Page | None:
         wanted = set(statuses)
-        for page in self.pages.values():
+        for page in self.all_pages():
             if page.space_key == space_key and page.title == title and page.status in wanted:
                 return page
         return None
@@ -264,7 +269,7 @@ class ConfluenceState:
             raise InvalidError("Title cannot be empty")
         if len(title) > 255:
             raise InvalidError("Title cannot be longer than 255 characters")
-        for page in self.pages.values():
+        for page in self.all_pages():
             if (
                 page.id != page_id
                 and page.space_key == space_key
@@ -377,9 +382,7 @@ class ConfluenceState:
 
     def children(self, page_id: str, statuses: Iterable[str] = ("current",)) -> list[Page]:
         wanted = set(statuses)
-        return [
-            p for p in self.pages.values() if p.parent_id == str(page_id) and p.status in wanted and not p.restricted
-        ]
+        return [p for p in self.all_pages() if p.parent_id == str(page_id) and p.status in wanted and not p.restricted]
 
     def ancestors(self, page_id: str) -> list[Page]:
         """Root first, as Confluence lists them."""
@@ -465,7 +468,7 @@ class ConfluenceState:
 
     # attachments ---------------------------------------------------------------------------------------
     def attachment(self, attachment_id: str) -> Attachment:
-        for page in self.pages.values():
+        for page in self.all_pages():
             for att in page.attachments:
                 if att.id == str(attachment_id) and not page.restricted:
                     return att

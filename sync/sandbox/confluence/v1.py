@@ -238,7 +238,7 @@ class V1Routes:
         space_key, title = request.args.get("spaceKey"), request.args.get("title")
         pages = [
             p
-            for p in self.state.pages.values()
+            for p in self.state.all_pages()
             if not p.restricted
             and (statuses is None or p.status in statuses)
             and (not space_key or p.space_key == space_key)

@@ -231,7 +231,7 @@ class V1Renderer:
         if not self.cloud:
             return "none"
         if page.id not in self._positions:
-            siblings = [p for p in self.state.pages.values() if p.parent_id == page.parent_id]
+            siblings = [p for p in self.state.all_pages() if p.parent_id == page.parent_id]
             for index, sibling in enumerate(sorted(siblings, key=lambda p: int(p.id))):
                 self._positions[sibling.id] = index
         return self._positions.get(page.id, 0)

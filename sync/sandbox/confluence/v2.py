@@ -271,7 +271,7 @@ class V2Routes:
     def _v2_positions(self) -> dict[str, int]:
         """Each page's position among its siblings."""
         siblings: dict[tuple[str, str | None], list[Page]] = {}
-        for page in self.state.pages.values():
+        for page in self.state.all_pages():
             siblings.setdefault((page.space_key, page.parent_id), []).append(page)
         return {
             page.id: index
