@@ -240,11 +240,23 @@ def _worker(spec: dict[str, Any]) -> dict[str, Any]:
         "real_seconds": real,
         "cpu_seconds": time.process_time() - cpu,
         "deciding_seconds": data["seconds"].get("decide", 0.0),  # real seconds with no request in flight
-        "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "peak_rss_mb": peak_rss_mb(),
         "requests": {"notion": data["notion"]["requests"], "confluence": data["confluence"]["requests"]},
         "totals": data["totals"],
         "errors": data["errors"],
     }
+
+
+def peak_rss_mb() -> float:
+    """This process's own peak resident set (VmHWM). Not `ru_maxrss`: on Linux a child started by the harness
+    inherits its parent's figure, and the parent holds both emulators' state."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def _run_worker(sandbox: Any, settings: Settings, limits: Limits) -> dict[str, Any]:
