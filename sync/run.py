@@ -197,6 +197,8 @@ def evaluate(
             _bind(entry, mapped, mapping, job, (records or {}).get(mapped.page_id), today, current)
         elif entry.decision.publish:
             entry.desired = _desired(entry, mapped, entry.decision, mapping, job, current)
+        if entry.generated is not None:
+            entry.generated.release()  # the page is built (or the entry held): its texts are not needed again
 
 
 def _map_and_generate(entry: Entry, mapping: Mapping, job: Job, generator: Generator) -> Prepared:
@@ -522,8 +524,9 @@ def run_job(
             taken_over = lease.acquire()
             with watch("read"), stage("reading Confluence"):
                 published = read_confluence(services, job, True, published.target)
-            again = [e.again() for e in entries]
-            decided = _decide(*common, allow_mass_archive, again, published, dry_run, watch, generator)
+            entries = [e.again() for e in entries]
+            del decided, report, the_plan  # the first pass's pages and plan go before the second pass makes its own
+            decided = _decide(*common, allow_mass_archive, entries, published, dry_run, watch, generator)
         with watch("write"):
             report, the_plan, _ = _act(decided, *common, lease, dry_run=False, write=True)
         if taken_over:

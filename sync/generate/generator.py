@@ -97,6 +97,12 @@ class Generated:
             return None
         return Attachment(manifest.FILE_NAME, manifest.MEDIA_TYPE, self.manifest)
 
+    def release(self) -> None:
+        """Forget the prompts and the manifest (made again if asked for): a run holding thousands of entries
+        keeps only what decides, and the page it built."""
+        self.__dict__.pop("rendered", None)
+        self.__dict__.pop("manifest", None)
+
 
 # An entry the templates are tried on when they load: a template asking for a field the entry does not have
 # fails then, not on the first page a run renders.

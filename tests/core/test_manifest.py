@@ -84,3 +84,11 @@ def test_any_entry_gives_a_valid_manifest_or_problems_and_no_manifest(steps, phr
     data = json.loads(generated.manifest)
     assert list(Draft202012Validator(SCHEMA).iter_errors(data)) == []
     assert [c["message"] for c in data["clips"]] == [c.step.message for c in generated.plan.clips]
+
+
+def test_released_output_is_made_again_the_same_when_asked_for() -> None:
+    generated = default_generator().generate(entry())
+    prompt, clips, made = generated.prompt, generated.clips, generated.manifest
+    generated.release()
+    assert "rendered" not in vars(generated) and "manifest" not in vars(generated)
+    assert (generated.prompt, generated.clips, generated.manifest) == (prompt, clips, made)
