@@ -578,10 +578,18 @@ class V1Routes:
         return lambda page: page.created_at <= cutoff
 
     def _v1_document(self, r: V1Renderer, page: Page) -> cql.Document:
+        """The page as CQL sees it, made once per state of the page (every search looks at every page)."""
+        labels = frozenset(label.name for label in page.labels)
+        ancestors = tuple(a.id for a in self.state.ancestors(page.id))
         space = self.state.spaces.get(page.space_key)
+        key = (len(page.versions), page.status, page.title, page.parent_id, labels, ancestors, space)
+        documents: dict[str, tuple[str, tuple[Any, ...], cql.Document]] = self.__dict__.setdefault("_v1_documents", {})
+        cached = documents.get(page.id)
+        if cached is not None and cached[0] is page.body and cached[1] == key:  # any edit stores a new body
+            return cached[2]
         users = [self.state.users[v.author_id] for v in page.versions if v.author_id in self.state.users]
         creator = self.state.users.get(page.author_id)
-        return cql.Document(
+        document = cql.Document(
             id=page.id,
             type="page",
             status=page.status,
@@ -589,8 +597,8 @@ class V1Routes:
             space_key=page.space_key,
             space_id=space.id if space else "",
             space_name=space.name if space else "",
-            labels=frozenset(label.name for label in page.labels),
-            ancestors=tuple(a.id for a in self.state.ancestors(page.id)),
+            labels=labels,
+            ancestors=ancestors,
             parent_id=page.parent_id,
             text=plain_text(page.body),
             created=page.created_at,
@@ -598,6 +606,8 @@ class V1Routes:
             creator=r.identifiers(creator) if creator else frozenset(),
             contributors=frozenset().union(*(r.identifiers(u) for u in users)) if users else frozenset(),
         )
+        documents[page.id] = (page.body, key, document)
+        return document
 
     def _v1_search_window(self, request: Request, expand: Expand, content: Expand) -> tuple[int, int]:
         """Confluence caps a CQL page by what it must expand (body most of all)."""
