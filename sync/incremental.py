@@ -33,9 +33,20 @@ class Source:
 
 def fingerprint(page: dict[str, Any], property_names: list[str], verdict: tuple[str, ...]) -> str:
     """The mapped properties (as Notion answered them) and the gate's verdict, hashed."""
+    return fingerprint_of(properties_json(page, property_names), verdict)
+
+
+def properties_json(page: dict[str, Any], property_names: list[str]) -> str:
+    """The mapped properties as Notion answered them, as the fingerprint encodes them: a page that keeps only
+    this text (and not the parsed properties) can still be fingerprinted, and mapped again."""
     props = page.get("properties", {})
-    payload = [[name, props.get(name)] for name in sorted(set(property_names))]
-    return hashlib.sha256(json.dumps([payload, list(verdict)], sort_keys=True, default=str).encode()).hexdigest()
+    return json.dumps([[name, props.get(name)] for name in sorted(set(property_names))], sort_keys=True, default=str)
+
+
+def fingerprint_of(properties: str, verdict: tuple[str, ...]) -> str:
+    # The same text as encoding [properties, verdict] in one go.
+    encoded = f"[{properties}, {json.dumps(list(verdict), sort_keys=True, default=str)}]"
+    return hashlib.sha256(encoded.encode()).hexdigest()
 
 
 def parse_time(value: str) -> datetime:

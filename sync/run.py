@@ -10,8 +10,10 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import functools
+import json
 import mimetypes
 import time
+import zlib
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -81,6 +83,10 @@ class Services:
     progress: Progress = silent
 
 
+# What a run reads of a listed page besides its properties.
+_LISTED = ("object", "id", "url", "created_time", "last_edited_time", "last_edited_by", "in_trash", "archived")
+
+
 @dataclass
 class Entry:
     """One Notion page on its way through the stages."""
@@ -99,6 +105,34 @@ class Entry:
     standing: lifecycle.Standing | None = None
     notes: list[str] = field(default_factory=list)  # lifecycle news for the owner (status message)
     prepared: Prepared | None = None  # mapped, gated and generated from its properties, once a run
+    # The mapped properties as compressed text, when `page` keeps only the rest (see `listed`): a run holds
+    # every entry, and a page's properties parsed take some 20 KB.
+    packed: bytes | None = None
+
+    @classmethod
+    def listed(cls, page: dict[str, Any], mapping: Mapping) -> Entry:
+        """An entry as listed, holding its mapped properties as compressed text (a twentieth of their parsed
+        size), and parsed only what the run reads of every entry: its id, link, last edit, title and status."""
+        names = [c.property for c in mapping.columns()]
+        parsed = {c.property for c in mapping.writeback_columns()} | {mapping.fields.title.property}
+        props = page.get("properties", {})
+        slim = {key: page[key] for key in _LISTED if key in page}
+        slim["properties"] = {name: props[name] for name in parsed if name in props}
+        packed = zlib.compress(incremental.properties_json(page, names).encode(), 1)
+        return cls(slim, packed=packed)
+
+    @property
+    def properties(self) -> str | None:
+        """The mapped properties as the fingerprint encodes them (None when `page` holds them all)."""
+        return None if self.packed is None else zlib.decompress(self.packed).decode()
+
+    def full_page(self) -> dict[str, Any]:
+        """The page with every property it was listed with, for mapping it."""
+        properties = self.properties
+        if properties is None:
+            return self.page
+        mapped = {name: value for name, value in json.loads(properties) if value is not None}
+        return {**self.page, "properties": {**mapped, **self.page.get("properties", {})}}
 
     @property
     def page_id(self) -> str:
@@ -107,9 +141,12 @@ class Entry:
     def source(self, mapping: Mapping) -> incremental.Source:
         verdict = self.decision.reasons if self.decision else ()
         names = [c.property for c in mapping.columns()]
-        return incremental.Source(
-            self.page.get("last_edited_time"), incremental.fingerprint(self.page, names, verdict), self.read_at
-        )
+        properties = self.properties
+        if properties is not None:
+            fingerprint = incremental.fingerprint_of(properties, verdict)
+        else:
+            fingerprint = incremental.fingerprint(self.page, names, verdict)
+        return incremental.Source(self.page.get("last_edited_time"), fingerprint, self.read_at)
 
     def again(self) -> Entry:
         """The same Notion page for another pass, keeping what was read of its body."""
@@ -120,6 +157,7 @@ class Entry:
             body_error=self.body_error,
             read_at=self.read_at,
             prepared=self.prepared,
+            packed=self.packed,
         )
 
 
@@ -155,8 +193,13 @@ def read_entries(services: Services, mapping: Mapping, data_source_id: str) -> t
     wanted = [c.property for c in [*mapping.columns(), *mapping.writeback_columns()]]
     # Ask only for the columns we use; a column missing from the schema is reported per entry by the mapping.
     ids = [schema[name]["id"] for name in dict.fromkeys(wanted) if name in schema]
-    pages = services.reader.entries(data_source_id, ids, on_page=lambda n: services.progress("read Notion", n))
-    return [Entry(page) for page in pages], missing
+    entries = services.reader.entries(
+        data_source_id,
+        ids,
+        on_page=lambda n: services.progress("read Notion", n),
+        keep=lambda page: Entry.listed(page, mapping),
+    )
+    return entries, missing
 
 
 def evaluate(
@@ -202,7 +245,7 @@ def evaluate(
 
 
 def _map_and_generate(entry: Entry, mapping: Mapping, job: Job, generator: Generator) -> Prepared:
-    mapped = map_page(entry.page, mapping, entry.body)
+    mapped = map_page(entry.full_page(), mapping, entry.body)
     if isinstance(mapped, list):
         entry.problems = mapped
         return Prepared(None, mapped, None, None, goes_on=False)

@@ -109,10 +109,15 @@ class NotionReader:
         return cast(dict[str, Any], self.caller.call(request, idempotent=True))
 
     def entries(
-        self, data_source_id: str, property_ids: list[str], on_page: Callable[[int], None] | None = None
-    ) -> list[dict[str, Any]]:
-        """Every entry not in the trash; `on_page` hears how many were read after each page of results."""
-        pages: list[dict[str, Any]] = []
+        self,
+        data_source_id: str,
+        property_ids: list[str],
+        on_page: Callable[[int], None] | None = None,
+        keep: Callable[[dict[str, Any]], Any] | None = None,
+    ) -> list[Any]:
+        """Every entry not in the trash; `on_page` hears how many were read after each page of results. With
+        `keep`, what it makes of each page is kept instead of the page (one page of results at a time is held)."""
+        pages: list[Any] = []
         shared = _Shared()
         cursor: str | None = None
         while True:
@@ -122,7 +127,7 @@ class NotionReader:
             # A query is a POST that only reads: safe to retry on 5xx and timeouts.
             response = self._call(partial(self.client.data_sources.query, data_source_id, **kwargs))
             kept = (p for p in response["results"] if not p.get("in_trash") and not p.get("archived"))
-            pages.extend(shared.page(p) for p in kept)
+            pages.extend((keep or shared.page)(p) for p in kept)
             if on_page is not None:
                 on_page(len(pages))
             if not response.get("has_more"):

@@ -8,7 +8,7 @@ import json
 import httpx
 from notion_client import Client
 
-from sync.incremental import fingerprint
+from sync.incremental import fingerprint, fingerprint_of
 from sync.mapping import Mapping
 from sync.notion.reader import NotionReader, _Shared
 from sync.retry import ApiCaller
@@ -76,3 +76,23 @@ def test_long_strings_are_shared_within_a_page_only() -> None:
     second = shared.page({"a": "".join(["x"] * 200)})
     assert first["a"] is first["b"]
     assert second["a"] == text and second["a"] is not first["a"]
+
+
+def test_an_entry_keeps_its_mapped_properties_as_text_and_maps_and_fingerprints_as_the_page(make_sandbox) -> None:
+    from sync.mapping import map_page
+    from sync.run import Entry
+
+    sandbox = make_sandbox(seed="empty")
+    mapping = Mapping.load(sandbox.options.mapping)
+    _, data_source = seed_notion(sandbox.notion.state, mapping, bulk_entries(40))
+    credentials = sandbox.credentials()
+    token = credentials.notion_token.get_secret_value() if credentials.notion_token else None
+    client = Client(client=httpx.Client(), auth=token, base_url=credentials.notion_base_url, retry=False)
+    names = [c.property for c in mapping.columns()]
+    for page in _raw_listing(client, data_source):
+        entry = Entry.listed(page, mapping)
+        assert set(entry.page["properties"]) < set(page["properties"])  # only what every run reads stays parsed
+        assert map_page(entry.full_page(), mapping, None) == map_page(page, mapping, None)
+        assert entry.source(mapping).fingerprint == fingerprint(page, names, ())  # what pages already record
+        held = ("held: legal review pending",)
+        assert fingerprint_of(entry.properties or "", held) == fingerprint(page, names, held)
