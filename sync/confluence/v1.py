@@ -12,7 +12,9 @@ from atlassian.rest_client import AtlassianRestAPI
 from sync.confluence.base import MANAGED_LABEL, PROPERTY_KEY, ManagedPage, PageMeta, Target
 from sync.retry import ApiCaller
 
-CQL_LIMIT = 100
+# As many as a CQL search answers without expanding bodies (Cloud 250, Data Center 200); the site caps a larger
+# ask, and `_links.next` goes on from there.
+CQL_LIMIT = 250
 
 
 def _cql_quote(value: str) -> str:
