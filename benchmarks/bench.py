@@ -152,6 +152,7 @@ class Measured:
     totals: dict[str, int]
     floor: float = 0.0
     bound: str = ""
+    parts: dict[str, float] = field(default_factory=dict)  # the run report's seconds per part, real
     checks: list[str] = field(default_factory=list)
 
     @property
@@ -240,6 +241,7 @@ def _worker(spec: dict[str, Any]) -> dict[str, Any]:
         "real_seconds": real,
         "cpu_seconds": time.process_time() - cpu,
         "deciding_seconds": data["seconds"].get("decide", 0.0),  # real seconds with no request in flight
+        "parts": data["seconds"],
         "peak_rss_mb": peak_rss_mb(),
         "requests": {"notion": data["notion"]["requests"], "confluence": data["confluence"]["requests"]},
         "totals": data["totals"],
@@ -325,6 +327,7 @@ def measure_size(size: int, settings: Settings, limits: Limits, log: Any = print
                 real_seconds=out["real_seconds"],
                 cpu_seconds=cpu,
                 deciding_seconds=out["deciding_seconds"],
+                parts=out["parts"],
                 peak_rss_mb=out["peak_rss_mb"],
                 notion=notion["answered"],
                 confluence=confluence["answered"],
@@ -340,6 +343,7 @@ def measure_size(size: int, settings: Settings, limits: Limits, log: Any = print
             measured.checks = _checks(measured, notion["answered"] + notion["rate_limited"], out)
             results.append(measured)
             log(_row(measured))
+            log(f"  ({_parts(measured)})")
     return results
 
 
@@ -379,6 +383,10 @@ def _row(m: Measured) -> str:
         f"{m.bound} | {m.ratio:.2f} | {m.cpu_seconds:.1f} | {m.deciding_seconds:.1f} | {m.peak_rss_mb:.0f} | "
         f"{'; '.join(m.checks) or 'none'} |"
     )
+
+
+def _parts(m: Measured) -> str:
+    return ", ".join(f"{name} {seconds:.2f}" for name, seconds in m.parts.items()) or "not reported"
 
 
 def _say(line: str) -> None:
@@ -431,6 +439,10 @@ def markdown(results: list[Measured], settings: Settings, limits: Limits, wall: 
             "",
             HEADER,
             *(_row(m) for m in results),
+            "",
+            "Where each run's time went, from its report (`seconds`, real seconds; first runs on the scaled clock):",
+            "",
+            *(f"- {m.size:,} {m.run}: {_parts(m)}" for m in results),
             "",
         ]
     )
