@@ -180,8 +180,21 @@ def prepare(entries: list[Entry], mapping: Mapping, job: Job, generator: Generat
             entry.prepared = _map_and_generate(entry, mapping, job, generator)
 
 
-def read_entries(services: Services, mapping: Mapping, data_source_id: str) -> tuple[list[Entry], list[Column]]:
-    """The entries, and the write-back columns the database lacks (write-back is skipped then)."""
+def read_entries(
+    services: Services,
+    mapping: Mapping,
+    data_source_id: str,
+    on_entry: Callable[[Entry], Any] | None = None,
+) -> tuple[list[Entry], list[Column]]:
+    """The entries, and the write-back columns the database lacks (write-back is skipped then). `on_entry`
+    hears each entry as soon as its page of results is read."""
+
+    def keep(page: dict[str, Any]) -> Entry:
+        entry = Entry.listed(page, mapping)
+        if on_entry is not None:
+            on_entry(entry)
+        return entry
+
     with missing_is_config(
         f"Notion data source {data_source_id} does not exist or is not shared with the integration",
         "check notion.data_source_id in scheduler.yaml, and in Notion add the integration to the database"
@@ -197,7 +210,7 @@ def read_entries(services: Services, mapping: Mapping, data_source_id: str) -> t
         data_source_id,
         ids,
         on_page=lambda n: services.progress("read Notion", n),
-        keep=lambda page: Entry.listed(page, mapping),
+        keep=keep,
     )
     return entries, missing
 
@@ -544,10 +557,16 @@ def run_job(
         # Notion and Confluence are read side by side: neither API waits for the other.
         confluence = pool.submit(read_confluence, services, job, False)
         pool.submit(services.reader.bot_id)  # asked once a run; its answer is kept for deciding what to read
-        with stage("reading Notion"):
-            entries, missing = read_entries(services, mapping, data_source_id)
         generator = Generator.for_job(job)
-        prepare(entries, mapping, job, generator)  # while Confluence is still being read
+        # Each entry is prepared as soon as it is listed, beside the listing's next pages and Confluence's reads
+        # (a failure there is met again, and reported, when the entry is evaluated).
+        with overlap.pool(1) as preparing, stage("reading Notion"):
+            entries, missing = read_entries(
+                services,
+                mapping,
+                data_source_id,
+                on_entry=lambda entry: preparing.submit(prepare, [entry], mapping, job, generator),
+            )
         with stage("reading Confluence"):
             published = confluence.result()
     common = (job, mapping, services, missing)
