@@ -37,7 +37,7 @@ sandbox: $(STAMP)  ## start both emulators and leave them running (Ctrl-C stops)
 bench: $(STAMP)  ## benchmark: 100 and 1,000 entries at 10x time (a few minutes; not part of make test)
 	$(BIN)/python -m benchmarks.bench --sizes 100,1000 --plan 180 --time-scale 10
 
-bench-full: $(STAMP)  ## benchmark 100, 1,000 and 5,000 entries, writing benchmarks/results.md (~20 minutes)
+bench-full: $(STAMP)  ## benchmark 100, 1,000 and 5,000 entries, writing benchmarks/results.md (~12 minutes)
 	$(BIN)/python -m benchmarks.bench --sizes 100,1000,5000 --plan 180 --time-scale 10 --out benchmarks/results.md
 
 screenshot: $(STAMP)  ## the README's screenshot of a demo page (needs chromium)
