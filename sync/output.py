@@ -29,6 +29,10 @@ def _why(entry: EntryReport) -> list[str]:
     return list(why)
 
 
+def _writes(count: int) -> str:
+    return f"{count} write" if count == 1 else f"{count} writes"
+
+
 SANDBOX_TAG = "sandbox · "
 
 
@@ -62,8 +66,8 @@ def show_report(report: RunReport) -> None:
     totals = ", ".join(f"{n} {k}" for k, n in report.totals.items()) or "no entries"
     say(f"Entries: {totals}")
     say(
-        f"Requests: Notion {report.notion.requests} ({report.notion.writes} writes), "
-        f"Confluence {report.confluence.requests} ({report.confluence.writes} writes)"
+        f"Requests: Notion {report.notion.requests} ({_writes(report.notion.writes)}), "
+        f"Confluence {report.confluence.requests} ({_writes(report.confluence.writes)})"
     )
     for warning in report.warnings:
         say(f"[yellow]Warning:[/yellow] {warning}")
