@@ -3,6 +3,7 @@ v1, the only places where v2 has no equivalent. Uses atlassian-python-api's v2 c
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import replace
 from typing import Any, cast
 
@@ -142,16 +143,20 @@ class CloudConfluence(Surface):
 
     def get_properties(self, page_id: str) -> dict[str, Property]:
         out: dict[str, Property] = {}
-        path: str | None = f"api/v2/pages/{page_id}/properties"
-        params: dict[str, Any] | None = {"limit": 250}
-        while path:
-            found = self.read(path, params)
-            for prop in found.get("results", []):
-                key = str(prop["key"])
-                out[key] = Property(key, prop.get("value"), int(prop["version"]["number"]), str(prop["id"]))
-            next_link = found.get("_links", {}).get("next")
-            path, params = (next_link.removeprefix("/wiki").lstrip("/"), None) if next_link else (None, None)
+        for prop in self._listing(f"api/v2/pages/{page_id}/properties", {"limit": 250}):
+            key = str(prop["key"])
+            out[key] = Property(key, prop.get("value"), int(prop["version"]["number"]), str(prop["id"]))
         return out
+
+    def _listing(self, path: str, params: dict[str, Any]) -> Iterator[dict[str, Any]]:
+        """Every result of a v2 listing, following its `next` links."""
+        at: str | None = path
+        query: dict[str, Any] | None = params
+        while at:
+            found = self.read(at, query)
+            yield from found.get("results", [])
+            next_link = found.get("_links", {}).get("next")
+            at, query = (next_link.removeprefix("/wiki").lstrip("/"), None) if next_link else (None, None)
 
     def _write_named_property(self, page_id: str, key: str, value: Any, current: Property | None) -> Property:
         if current is None:
@@ -171,27 +176,14 @@ class CloudConfluence(Surface):
         return page["title"], int(page["version"]["number"]), page["body"]["storage"]["value"]
 
     def children(self, page_id: str) -> list[str]:
-        ids: list[str] = []
-        path: str | None = f"api/v2/pages/{page_id}/children"
-        params: dict[str, Any] | None = {"limit": 250}
-        while path:
-            found = self.read(path, params)
-            ids.extend(str(child["id"]) for child in found.get("results", []))
-            next_link = found.get("_links", {}).get("next")
-            path, params = (next_link.removeprefix("/wiki").lstrip("/"), None) if next_link else (None, None)
-        return ids
+        return [str(child["id"]) for child in self._listing(f"api/v2/pages/{page_id}/children", {"limit": 250})]
 
     def history(self, page_id: str) -> list[PageVersion]:
         out: list[PageVersion] = []
-        path: str | None = f"api/v2/pages/{page_id}/versions"
-        params: dict[str, Any] | None = {"limit": 250, "sort": "modified-date"}
-        while path:
-            found = self.read(path, params)
-            for item in found.get("results", []):
-                when, message = item.get("createdAt", ""), item.get("message", "")
-                out.append(PageVersion(int(item["number"]), when, message, item.get("authorId", "")))
-            next_link = found.get("_links", {}).get("next")
-            path, params = (next_link.removeprefix("/wiki").lstrip("/"), None) if next_link else (None, None)
+        params = {"limit": 250, "sort": "modified-date"}
+        for item in self._listing(f"api/v2/pages/{page_id}/versions", params):
+            when, message = item.get("createdAt", ""), item.get("message", "")
+            out.append(PageVersion(int(item["number"]), when, message, item.get("authorId", "")))
         return sorted(out, key=lambda v: v.number)
 
     def archive_native(self, page: ManagedPage, meta: PageMeta) -> ManagedPage:

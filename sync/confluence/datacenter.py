@@ -3,6 +3,7 @@ with a personal access token."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 from atlassian import Confluence
@@ -128,15 +129,20 @@ class DataCenterConfluence(Surface):
 
     def get_properties(self, page_id: str) -> dict[str, Property]:
         out: dict[str, Property] = {}
+        for prop in self._listing(f"{V1}/content/{page_id}/property", {"expand": "version"}):
+            key = str(prop["key"])
+            out[key] = Property(key, prop.get("value"), int(prop["version"]["number"]), str(prop.get("id") or ""))
+        return out
+
+    def _listing(self, path: str, params: dict[str, Any] | None = None) -> Iterator[dict[str, Any]]:
+        """Every result of a v1 listing, 100 a request, until a short or last page."""
         start = 0
         while True:
-            found = self.read(f"{V1}/content/{page_id}/property", {"start": start, "limit": 100, "expand": "version"})
+            found = self.read(path, {**(params or {}), "start": start, "limit": 100})
             results = found.get("results", [])
-            for prop in results:
-                key = str(prop["key"])
-                out[key] = Property(key, prop.get("value"), int(prop["version"]["number"]), str(prop.get("id") or ""))
-            if not found.get("_links", {}).get("next") or not results:
-                return out
+            yield from results
+            if not results or len(results) < found.get("limit", 100) or not found.get("_links", {}).get("next"):
+                return
             start += len(results)
 
     def _write_named_property(self, page_id: str, key: str, value: Any, current: Property | None) -> Property:
@@ -152,26 +158,12 @@ class DataCenterConfluence(Surface):
         return page["title"], int(page["version"]["number"]), page["body"]["storage"]["value"]
 
     def children(self, page_id: str) -> list[str]:
-        ids: list[str] = []
-        start = 0
-        while True:
-            found = self.read(f"{V1}/content/{page_id}/child/page", {"start": start, "limit": 100})
-            results = found.get("results", [])
-            ids.extend(str(child["id"]) for child in results)
-            if len(results) < found.get("limit", 100) or not found.get("_links", {}).get("next"):
-                return ids
-            start += len(results)
+        return [str(child["id"]) for child in self._listing(f"{V1}/content/{page_id}/child/page")]
 
     def history(self, page_id: str) -> list[PageVersion]:
         out: list[PageVersion] = []
-        start = 0
-        while True:
-            found = self.read(f"{V1}/content/{page_id}/version", {"start": start, "limit": 100})
-            results = found.get("results", [])
-            for item in results:
-                by = item.get("by", {})
-                who = by.get("displayName") or by.get("username") or ""
-                out.append(PageVersion(int(item["number"]), item.get("when", ""), item.get("message", ""), who))
-            if not found.get("_links", {}).get("next") or not results:
-                return sorted(out, key=lambda v: v.number)
-            start += len(results)
+        for item in self._listing(f"{V1}/content/{page_id}/version"):
+            by = item.get("by", {})
+            who = by.get("displayName") or by.get("username") or ""
+            out.append(PageVersion(int(item["number"]), item.get("when", ""), item.get("message", ""), who))
+        return sorted(out, key=lambda v: v.number)
