@@ -42,12 +42,7 @@ class TokenBucket:
 
     def take(self, sleep: Callable[[float], None] = time.sleep) -> float:
         """Block (through `sleep`) until a token is taken; return the seconds waited."""
-        waited = 0.0
-        while (wait := self.try_take()) > 0:
-            wait = max(wait, MIN_WAIT)  # a remainder too small to move the clock would spin for ever
-            sleep(wait)
-            waited += wait
-        return waited
+        return _take(self.try_take, sleep)
 
 
 class WindowBudget:
@@ -79,12 +74,17 @@ class WindowBudget:
             return self._start + self.window - now
 
     def take(self, sleep: Callable[[float], None] = time.sleep) -> float:
-        waited = 0.0
-        while (wait := self.try_take()) > 0:
-            wait = max(wait, MIN_WAIT)  # a remainder too small to move the clock would spin for ever
-            sleep(wait)
-            waited += wait
-        return waited
+        """Block (through `sleep`) until the budget allows a request; return the seconds waited."""
+        return _take(self.try_take, sleep)
+
+
+def _take(try_take: Callable[[], float], sleep: Callable[[float], None]) -> float:
+    waited = 0.0
+    while (wait := try_take()) > 0:
+        wait = max(wait, MIN_WAIT)  # a remainder too small to move the clock would spin for ever
+        sleep(wait)
+        waited += wait
+    return waited
 
 
 Limiter = TokenBucket | WindowBudget
