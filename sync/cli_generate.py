@@ -15,28 +15,19 @@ import click
 
 from sync.cli import _sandbox_options
 from sync.cli_options import one_job_options
-from sync.config import Job, load_credentials, load_schedule
+from sync.config import Job, load_schedule
 from sync.errors import ConfigError, ExitCode
 from sync.mapping import Mapping
 from sync.output import emit_json
 from sync.run import Entry, evaluate, read_bodies, read_entries, stage
-from sync.session import open_services, sandbox_for
+from sync.session import job_notion, open_services
 
 
 @contextlib.contextmanager
 def _evaluated(job: Job, flavor: str, v1_content: str) -> Iterator[list[Entry]]:
     """Read the job's entries and run map, gate and generate on them: no write to Notion or Confluence."""
     with contextlib.ExitStack() as stack:
-        if job.sandbox is not None:
-            sandbox = stack.enter_context(sandbox_for(job, flavor or "cloud", v1_content or "available"))
-            credentials, data_source = (
-                sandbox.credentials(),
-                job.notion.data_source_id or sandbox.info["data_source_id"],
-            )
-        else:
-            credentials, data_source = load_credentials(), job.notion.data_source_id
-        if not data_source:
-            raise ConfigError(f"job '{job.name}' names no notion.data_source_id", "add it to scheduler.yaml")
+        credentials, data_source = stack.enter_context(job_notion(job, flavor or "cloud", v1_content or "available"))
         mapping = Mapping.load(job.mapping)
         services = stack.enter_context(open_services(credentials))
         with stage("reading Notion"):

@@ -13,11 +13,10 @@ import click
 
 from sync.cli_options import one_job_options
 from sync.config import Job, load_credentials, load_schedule
-from sync.errors import ConfigError
 from sync.mapping import Mapping
 from sync.notion.reader import NotionReader
 from sync.output import emit_json
-from sync.session import open_notion, sandbox_for
+from sync.session import job_notion, open_notion
 
 
 @contextlib.contextmanager
@@ -25,16 +24,7 @@ def _job_source(config: Path, job_name: str) -> Iterator[tuple[Job, NotionReader
     """The job, a Notion reader and its data source: the sandbox's for a sandbox job, else the environment's."""
     job = load_schedule(config).job(job_name)
     with contextlib.ExitStack() as stack:
-        if job.sandbox is not None:
-            sandbox = stack.enter_context(sandbox_for(job))
-            credentials, data_source = (
-                sandbox.credentials(),
-                job.notion.data_source_id or sandbox.info["data_source_id"],
-            )
-        else:
-            credentials, data_source = load_credentials(), job.notion.data_source_id
-        if not data_source:
-            raise ConfigError(f"job '{job.name}' names no notion.data_source_id", "add it to scheduler.yaml")
+        credentials, data_source = stack.enter_context(job_notion(job))
         reader, _ = stack.enter_context(open_notion(credentials))
         yield job, reader, data_source
 

@@ -125,6 +125,22 @@ def run_once(
 
 
 @contextlib.contextmanager
+def job_notion(job: Job, flavor: str = "cloud", v1_content: str = "available") -> Iterator[tuple[Credentials, str]]:
+    """A job's credentials and Notion data source: its sandbox's for a sandbox job (kept up meanwhile), else the
+    environment's and scheduler.yaml's."""
+    with contextlib.ExitStack() as stack:
+        if job.sandbox is None:
+            credentials, data_source = load_credentials(), job.notion.data_source_id
+        else:
+            sandbox = stack.enter_context(sandbox_for(job, flavor, v1_content))
+            credentials = sandbox.credentials()
+            data_source = job.notion.data_source_id or sandbox.info["data_source_id"]
+        if not data_source:
+            raise ConfigError(f"job '{job.name}' names no notion.data_source_id", "add it to scheduler.yaml")
+        yield credentials, data_source
+
+
+@contextlib.contextmanager
 def sandbox_for(job: Job, flavor: str = "cloud", v1_content: str = "available", fresh: bool = False) -> Iterator[Any]:
     """The embedded emulators for a sandbox job, keeping their state in the job's state_dir between runs."""
     from sync.sandbox.runtime import Sandbox, SandboxOptions
