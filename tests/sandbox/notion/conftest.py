@@ -69,8 +69,14 @@ def state(clock: FakeClock) -> NotionState:
 
 
 @pytest.fixture
-def traffic() -> Traffic:
-    return Traffic()
+def monotonic() -> Monotonic:
+    return Monotonic()
+
+
+@pytest.fixture
+def traffic(monotonic: Monotonic) -> Traffic:
+    """Latency, limits and faults on a clock the test moves by hand."""
+    return Traffic(clock=monotonic)
 
 
 @pytest.fixture

@@ -21,16 +21,6 @@ V2026 = "2026-03-11"
 
 
 @pytest.fixture
-def monotonic() -> Monotonic:
-    return Monotonic()
-
-
-@pytest.fixture
-def traffic(monotonic: Monotonic) -> Traffic:
-    return Traffic(clock=monotonic)
-
-
-@pytest.fixture
 def page_id(state: NotionState) -> str:
     return state.create_page({"page_id": state.root_page_id}, {"title": [{"text": {"content": "Walkthrough"}}]}).id
 

@@ -17,16 +17,6 @@ from tests.sandbox.notion.conftest import Monotonic, make_client
 from tests.support.specs import assert_matches
 
 
-@pytest.fixture
-def monotonic() -> Monotonic:
-    return Monotonic()
-
-
-@pytest.fixture
-def traffic(monotonic: Monotonic) -> Traffic:
-    return Traffic(clock=monotonic)
-
-
 def _control(server: LoopbackServer, method: str, action: str, body: dict | None = None) -> dict:
     response = httpx.request(method, f"{server.url}/_sandbox/{action}", json=body, timeout=5)
     assert response.status_code < 300, response.text
