@@ -140,12 +140,11 @@ class Entry:
 
     def source(self, mapping: Mapping) -> incremental.Source:
         verdict = self.decision.reasons if self.decision else ()
-        names = [c.property for c in mapping.columns()]
         properties = self.properties
         if properties is not None:
             fingerprint = incremental.fingerprint_of(properties, verdict)
         else:
-            fingerprint = incremental.fingerprint(self.page, names, verdict)
+            fingerprint = incremental.fingerprint(self.page, [c.property for c in mapping.columns()], verdict)
         return incremental.Source(self.page.get("last_edited_time"), fingerprint, self.read_at)
 
     def again(self) -> Entry:
@@ -172,12 +171,11 @@ class Prepared:
     goes_on: bool  # False: the entry stops here (a problem)
 
 
-def prepare(entries: list[Entry], mapping: Mapping, job: Job, generator: Generator) -> None:
-    """Map, gate and generate the entries whose bodies are unread (pure; nothing from Confluence is needed), so
-    the work is done while Confluence is still being read, and once a run."""
-    for entry in entries:
-        if entry.body is None and entry.body_error is None and entry.prepared is None:
-            entry.prepared = _map_and_generate(entry, mapping, job, generator)
+def prepare(entry: Entry, mapping: Mapping, job: Job, generator: Generator) -> None:
+    """Map, gate and generate an entry whose body is unread (pure; nothing from Confluence is needed), so the
+    work is done as soon as it is listed, and once a run."""
+    if entry.body is None and entry.body_error is None and entry.prepared is None:
+        entry.prepared = _map_and_generate(entry, mapping, job, generator)
 
 
 def read_entries(
@@ -565,7 +563,7 @@ def run_job(
                 services,
                 mapping,
                 data_source_id,
-                on_entry=lambda entry: preparing.submit(prepare, [entry], mapping, job, generator),
+                on_entry=lambda entry: preparing.submit(prepare, entry, mapping, job, generator),
             )
         with stage("reading Confluence"):
             published = confluence.result()
@@ -579,8 +577,8 @@ def run_job(
     lease, taken_over = _take_lease(services, decided.published)
     try:
         if lease is None:  # another run wrote since the read (or there was no index page yet): read again
-            with stage("reading Confluence"):
-                site = IndexSite.open(services.confluence, published.target, job, create=True)
+            with stage("reading Confluence"):  # the page to hold the lease on; the manifest is read under it
+                site = IndexSite.open(services.confluence, published.target, job, create=True, manifest=False)
             assert site.page_id is not None
             lease = Lease(services.confluence, site.page_id, services.clock)
             taken_over = lease.acquire()

@@ -135,7 +135,10 @@ class IndexSite:
     def changed(self, manifest: Manifest, rows: list[Listed]) -> bool:
         """Whether `save` would write anything."""
         body = index_body(rows, self.target.parent_id)
-        value = self._stored(Manifest(manifest.entries, manifest.digests, digest(body)))
+        return self._differs(self._stored(Manifest(manifest.entries, manifest.digests, digest(body))))
+
+    def _differs(self, value: dict[str, Any]) -> bool:
+        """Whether the manifest property would change to `value`."""
         return self.prop is None or json.dumps(self.prop.value, sort_keys=True) != json.dumps(value, sort_keys=True)
 
     def save(self, manifest: Manifest, rows: list[Listed]) -> bool:
@@ -153,7 +156,7 @@ class IndexSite:
                 manifest.body_hash = digest(body)
                 wrote = True
             value = self._stored(manifest)
-            if self.prop is None or json.dumps(self.prop.value, sort_keys=True) != json.dumps(value, sort_keys=True):
+            if self._differs(value):
                 if "attachment" in value:
                     data = json.dumps(manifest.to_json(), sort_keys=True).encode()
                     self.adapter.put_attachment(page_id, MANIFEST_FILE, data)
