@@ -141,11 +141,13 @@ def bind(
     today: date,
     has_version_columns: bool,
     unread: frozenset[str] = frozenset(),
+    content: tuple[str, dict[str, str]] | None = None,
 ) -> Binding:
     """Publish only content whose every required review approved it. `gate_reasons` are the review gate's
     own reasons to hold (empty when every review is approved for the current version). `unread` fields
-    (from a body not read this run) count as recorded."""
-    fp, hashes = fingerprint(scenario, policy)
+    (from a body not read this run) count as recorded. `content` is the scenario's `fingerprint`, when it
+    was worked out already."""
+    fp, hashes = content or fingerprint(scenario, policy)
     if record is not None and unread:
         hashes = {k: record.fields.get(k, v) if k in unread else v for k, v in hashes.items()}
         fp = _hash(json.dumps(sorted(hashes.items())))

@@ -44,9 +44,19 @@ def properties_json(page: dict[str, Any], property_names: list[str]) -> str:
 
 
 def fingerprint_of(properties: str, verdict: tuple[str, ...]) -> str:
+    return fingerprint_from(fed(properties), verdict)
+
+
+def fed(properties: str) -> Any:
+    """The fingerprint's hash fed with the properties: finished for any verdict without the text again."""
     # The same text as encoding [properties, verdict] in one go.
-    encoded = f"[{properties}, {json.dumps(list(verdict), sort_keys=True, default=str)}]"
-    return hashlib.sha256(encoded.encode()).hexdigest()
+    return hashlib.sha256(f"[{properties}, ".encode())
+
+
+def fingerprint_from(hashed: Any, verdict: tuple[str, ...]) -> str:
+    finished = hashed.copy()
+    finished.update(f"{json.dumps(list(verdict), sort_keys=True, default=str)}]".encode())
+    return str(finished.hexdigest())
 
 
 def parse_time(value: str) -> datetime:

@@ -22,7 +22,7 @@ from typing import Any
 
 from sync import incremental, lifecycle, logs, overlap, upkeep
 from sync.apply import Applied, apply
-from sync.approval import BODY_FIELDS, STEP_FIELDS, ApprovalRecord, Binding, bind
+from sync.approval import BODY_FIELDS, STEP_FIELDS, ApprovalRecord, Binding, bind, fingerprint
 from sync.archive import ArchiveContext
 from sync.assets import Attachment
 from sync.blocks import Body, media
@@ -108,6 +108,7 @@ class Entry:
     # The mapped properties as compressed text, when `page` keeps only the rest (see `listed`): a run holds
     # every entry, and a page's properties parsed take some 20 KB.
     packed: bytes | None = None
+    hashed: Any = None  # the source fingerprint's hash, fed with those properties (`incremental.fed`)
 
     @classmethod
     def listed(cls, page: dict[str, Any], mapping: Mapping) -> Entry:
@@ -118,8 +119,8 @@ class Entry:
         props = page.get("properties", {})
         slim = {key: page[key] for key in _LISTED if key in page}
         slim["properties"] = {name: props[name] for name in parsed if name in props}
-        packed = zlib.compress(incremental.properties_json(page, names).encode(), 1)
-        return cls(slim, packed=packed)
+        text = incremental.properties_json(page, names)
+        return cls(slim, packed=zlib.compress(text.encode(), 1), hashed=incremental.fed(text))
 
     @property
     def properties(self) -> str | None:
@@ -140,9 +141,8 @@ class Entry:
 
     def source(self, mapping: Mapping) -> incremental.Source:
         verdict = self.decision.reasons if self.decision else ()
-        properties = self.properties
-        if properties is not None:
-            fingerprint = incremental.fingerprint_of(properties, verdict)
+        if self.hashed is not None:
+            fingerprint = incremental.fingerprint_from(self.hashed, verdict)
         else:
             fingerprint = incremental.fingerprint(self.page, [c.property for c in mapping.columns()], verdict)
         return incremental.Source(self.page.get("last_edited_time"), fingerprint, self.read_at)
@@ -157,6 +157,7 @@ class Entry:
             read_at=self.read_at,
             prepared=self.prepared,
             packed=self.packed,
+            hashed=self.hashed,
         )
 
 
@@ -169,6 +170,10 @@ class Prepared:
     decision: Decision | None
     generated: Generated | None
     goes_on: bool  # False: the entry stops here (a problem)
+    # Whether the reviews alone would publish it, and its content fingerprint: what binding its approval to
+    # its content needs of the entry itself (the rest comes from Confluence).
+    reviews_only: Decision | None = None
+    content: tuple[str, dict[str, str]] | None = None
 
 
 def prepare(entry: Entry, mapping: Mapping, job: Job, generator: Generator) -> None:
@@ -248,7 +253,7 @@ def evaluate(
         assert mapped is not None and entry.decision is not None
         current = (published or {}).get(entry.page_id)
         if today is not None:
-            _bind(entry, mapped, mapping, job, (records or {}).get(mapped.page_id), today, current)
+            _bind(entry, step, mapping, job, (records or {}).get(mapped.page_id), today, current)
         elif entry.decision.publish:
             entry.desired = _desired(entry, mapped, entry.decision, mapping, job, current)
         if entry.generated is not None:
@@ -265,7 +270,9 @@ def _map_and_generate(entry: Entry, mapping: Mapping, job: Job, generator: Gener
     # Steps written in the page body are known only once it is read: generate then.
     known = entry.body is not None or isinstance(mapping.steps, StepColumns)
     goes_on = not known or generate(entry, mapped, mapping, generator)
-    return Prepared(mapped, entry.problems, entry.decision, entry.generated, goes_on)
+    reviews_only = decide(mapped.model_copy(update={"lifecycle": Lifecycle.ACTIVE}), job.review)
+    content = fingerprint(mapped, job.review) if goes_on else None
+    return Prepared(mapped, entry.problems, entry.decision, entry.generated, goes_on, reviews_only, content)
 
 
 def _desired(
@@ -306,7 +313,7 @@ def _desired(
 
 def _bind(
     entry: Entry,
-    scenario: Scenario,
+    step: Prepared,
     mapping: Mapping,
     job: Job,
     record: ApprovalRecord | None,
@@ -314,13 +321,16 @@ def _bind(
     current: ManagedPage | None,
 ) -> None:
     """Approval bound to content, then the revalidation lifecycle (pure)."""
-    reviews_only = decide(scenario.model_copy(update={"lifecycle": Lifecycle.ACTIVE}), job.review)
+    scenario, reviews_only = step.scenario, step.reviews_only
+    assert scenario is not None and reviews_only is not None
     gate_reasons = () if reviews_only.publish else reviews_only.reasons
     # What comes from an unread body is as it was approved: the body is read whenever the entry changed.
     unread = BODY_FIELDS if entry.body is None else frozenset()
     if entry.body is None and mapping.steps_in_body is not None:
         unread = unread | STEP_FIELDS
-    binding = bind(scenario, gate_reasons, record, job.review, today, mapping.has_version_columns(), unread)
+    binding = bind(
+        scenario, gate_reasons, record, job.review, today, mapping.has_version_columns(), unread, step.content
+    )
     entry.binding = binding
     if binding.changed and binding.record is not None and not binding.publish:
         entry.notes.append("changed since approval: " + ", ".join(binding.changed))
@@ -641,6 +651,8 @@ def _decide(
     # Properties first (who may publish); an unread body stands in as the page that is live.
     with watch("decide"):
         evaluate(entries, mapping, job, records, today, by_entry, generator)
+    # Reminders already due from the properties: Notion's users are listed now, beside the rest of the run.
+    users = _users(services, entries, dry_run, early=True)
     with stage("reading page bodies"):
         with watch("bodies"):
             bot_id = services.reader.bot_id()
@@ -679,12 +691,18 @@ def _decide(
         held = {e.page_id for e in entries if e.decision is not None and not e.decision.publish}
         the_plan = plan([e.desired for e in entries if e.desired], current, held, job.manual_edits, archive)
     report.warnings.extend(str(copy) for copy in the_plan.copies)
-    users = None
-    if services.comments is not None:
-        due = not dry_run and any(e.standing is not None and e.standing.remind for e in entries)
-        # Reminders are due: Notion's users are listed now, beside the rest of the run, and waited for once.
-        users = overlap.start(services.comments.users) if due else functools.cache(services.comments.users)
+    users = users or _users(services, entries, dry_run, early=False)
     return Decided(entries, published, report, by_entry, today, the_plan, users, watch)
+
+
+def _users(services: Services, entries: list[Entry], dry_run: bool, early: bool) -> Callable[[], Any] | None:
+    """Notion's users, for reminders: when some are due, listed beside the rest of the run and waited for once;
+    otherwise (and not `early`) asked for only if needed. None: no comments, or nothing due yet."""
+    if services.comments is None:
+        return None
+    if not dry_run and any(e.standing is not None and e.standing.remind for e in entries):
+        return overlap.start(services.comments.users)
+    return None if early else functools.cache(services.comments.users)
 
 
 def _act(

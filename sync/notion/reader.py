@@ -12,6 +12,7 @@ from typing import Any, cast
 import httpx
 from notion_client import Client
 
+from sync import overlap
 from sync.errors import http_status
 from sync.limits import NOTION_PAGE_SIZE
 from sync.retry import ApiCaller
@@ -116,23 +117,33 @@ class NotionReader:
         keep: Callable[[dict[str, Any]], Any] | None = None,
     ) -> list[Any]:
         """Every entry not in the trash; `on_page` hears how many were read after each page of results. With
-        `keep`, what it makes of each page is kept instead of the page (one page of results at a time is held)."""
+        `keep`, what it makes of each page is kept instead of the page (two pages of results at a time are held).
+
+        The next page of results is asked for as soon as its cursor is known, so the time spent keeping one
+        page's entries passes while the next one is on its way."""
         pages: list[Any] = []
         shared = _Shared()
-        cursor: str | None = None
+        response = self._query(data_source_id, property_ids, None)
         while True:
-            kwargs: dict[str, Any] = {"page_size": PAGE_SIZE, "filter_properties": property_ids}
-            if cursor:
-                kwargs["start_cursor"] = cursor
-            # A query is a POST that only reads: safe to retry on 5xx and timeouts.
-            response = self._call(partial(self.client.data_sources.query, data_source_id, **kwargs))
+            following = (
+                overlap.start(partial(self._query, data_source_id, property_ids, response["next_cursor"]))
+                if response.get("has_more")
+                else None
+            )
             kept = (p for p in response["results"] if not p.get("in_trash") and not p.get("archived"))
             pages.extend((keep or shared.page)(p) for p in kept)
             if on_page is not None:
                 on_page(len(pages))
-            if not response.get("has_more"):
+            if following is None:
                 return pages
-            cursor = response["next_cursor"]
+            response = following()
+
+    def _query(self, data_source_id: str, property_ids: list[str], cursor: str | None) -> dict[str, Any]:
+        kwargs: dict[str, Any] = {"page_size": PAGE_SIZE, "filter_properties": property_ids}
+        if cursor:
+            kwargs["start_cursor"] = cursor
+        # A query is a POST that only reads: safe to retry on 5xx and timeouts.
+        return self._call(partial(self.client.data_sources.query, data_source_id, **kwargs))
 
     # --- page bodies ----------------------------------------------------------------------------------
     def children(self, block_id: str) -> list[dict[str, Any]]:
