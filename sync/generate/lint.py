@@ -24,6 +24,7 @@ DEFAULT_BLOCKING = ("refund", "data-access", "liability")
 _SENTENCE = re.compile(r"(?<=[.!?])\s+|\n+")
 _CLAUSE = re.compile(r"[,;:]\s|\s(?:but|however|although|though|whereas|unless|so)\s|\s[-\u2013\u2014]\s", re.I)
 _BACKREFERENCE = re.compile(r"\\[1-9]|\(\?P=")
+_ESCAPE = re.compile(r"\\.")  # \S, \W, \B ...: capitals that are not letters to match
 _TYPOGRAPHIC = str.maketrans({"\u2019": "'", "\u2018": "'", "\u201c": '"', "\u201d": '"'})
 
 
@@ -61,13 +62,20 @@ class Rule(BaseModel):
         return [_regex(p) for p in self.patterns], [_regex(p) for p in self.with_], [_regex(p) for p in self.unless]
 
     @cached_property
-    def any_pattern(self) -> re.Pattern[str] | None:
-        """All the patterns in one expression: most sentences match none, and one search tells. None where
-        the patterns cannot be joined (a back-reference would point into another pattern's groups)."""
+    def any_pattern(self) -> tuple[re.Pattern[str], bool] | None:
+        """All the patterns in one expression: most sentences match none, and one search tells; and whether it
+        is searched in the lowered sentence. None where the patterns cannot be joined (a back-reference would
+        point into another pattern's groups).
+
+        Patterns that name no capital letter are searched in lowered text without IGNORECASE: they find the
+        same, and several times faster, as the engine then skips to their literal parts."""
         if any(_BACKREFERENCE.search(p) for p in self.patterns):
             return None
+        joined = "|".join(f"(?:{p})" for p in self.patterns)
         try:
-            return re.compile("|".join(f"(?:{p})" for p in self.patterns), re.IGNORECASE)
+            if not any(c.isupper() for c in _ESCAPE.sub("", joined)):
+                return re.compile(joined), True
+            return re.compile(joined, re.IGNORECASE), False
         except re.error:  # e.g. a global inline flag, valid only at the start of its own pattern
             return None
 
@@ -151,10 +159,11 @@ class Linter:
         out: list[tuple[Rule, str]] = []
         for sentence in _SENTENCE.split(text.translate(_TYPOGRAPHIC)):
             flagged: set[str] = set()
+            lowered = sentence.lower()
             for rule in self.rules.rules:
                 if rule.category in flagged:
                     continue
-                phrase = self._flag(rule, sentence)
+                phrase = self._flag(rule, sentence, lowered)
                 if phrase is not None:
                     out.append((rule, phrase))
                     flagged.add(rule.category)
@@ -175,9 +184,9 @@ class Linter:
             for rule, phrase in self.matches(line.text)
         ]
 
-    def _flag(self, rule: Rule, sentence: str) -> str | None:
+    def _flag(self, rule: Rule, sentence: str, lowered: str) -> str | None:
         quick = rule.any_pattern
-        if quick is not None and quick.search(sentence) is None:
+        if quick is not None and quick[0].search(lowered if quick[1] else sentence) is None:
             return None
         patterns, required, unless = rule.compiled
         if any(p.search(sentence) for p in unless) or (rule.hedged and self._hedge.search(sentence)):

@@ -109,3 +109,21 @@ def test_a_team_pattern_with_a_back_reference_or_a_leading_flag_matches_as_writt
     assert [(rule.id, phrase) for rule, phrase in linter.matches("Fixed asap.")] == [("verbose", "asap")]
     assert [(rule.id, phrase) for rule, phrase in linter.matches("We act right now.")] == [("verbose", "right now")]
     assert linter.matches("Very late, and not right now.") == []
+
+
+def test_a_sentence_is_flagged_the_same_in_any_case_and_a_capital_in_a_pattern_keeps_its_meaning(tmp_path) -> None:
+    # Lowercase patterns are searched in the lowered sentence; one naming a capital is searched as written.
+    linter = Linter.load()
+    for row in CORPUS["risky"]:
+        for variant in (row["text"].upper(), row["text"].swapcase()):
+            assert {r.category for r, _ in linter.matches(variant)} == {
+                r.category for r, _ in linter.matches(row["text"])
+            }
+    rules = tmp_path / "rules.yaml"
+    rules.write_text(
+        'version: 1\nnegations: "\\\\bnot\\\\b"\nhedges: "\\\\bmay\\\\b"\nrules:\n'
+        "  - {id: shout, category: tone, what: caps, safer: calm, patterns: ['\\bASAP\\b', '\\bNOW\\S*']}\n"
+    )
+    shout = Linter.load(rules, blocking=[])
+    assert [phrase for _, phrase in shout.matches("Do it asap.")] == ["asap"]  # IGNORECASE, as before
+    assert [phrase for _, phrase in shout.matches("Right NOW!!")] == ["NOW!!"]
