@@ -223,9 +223,12 @@ def _worker(spec: dict[str, Any]) -> dict[str, Any]:
     with open_services(credentials, sleep=scaled.sleep) as services:
         # The run's own limiters, on the scaled clock (everything else is the sync's own code path).
         try:
+            from sync.limits import NOTION_WINDOW_MARGIN_S
             from sync.ratelimit import WindowBudget  # type: ignore[attr-defined]
 
-            notion_limiter: Any = WindowBudget(limits.notion_per_minute, limits.notion_window_s, scaled.clock)
+            notion_limiter: Any = WindowBudget(
+                limits.notion_per_minute, limits.notion_window_s, scaled.clock, NOTION_WINDOW_MARGIN_S
+            )
         except ImportError:
             notion_limiter = TokenBucket(limits.notion_per_minute / limits.notion_window_s, 3, scaled.clock)
         services.notion_caller.limiter = notion_limiter

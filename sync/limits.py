@@ -9,6 +9,8 @@ from __future__ import annotations
 # A fixed budget of requests per connection per 60-second window, spendable at any pace. 180 on most plans,
 # 600 on Business and Enterprise; a 429's Retry-After is the time to the window's reset (at most 60 s).
 NOTION_WINDOW_S = 60.0
+# The client waits this much past its own window: the server's window starts as the first request arrives.
+NOTION_WINDOW_MARGIN_S = 1.0
 NOTION_PER_MINUTE = 180
 NOTION_PER_MINUTE_BUSINESS = 600
 NOTION_PLANS = {"standard": NOTION_PER_MINUTE, "business": NOTION_PER_MINUTE_BUSINESS}

@@ -49,13 +49,17 @@ class WindowBudget:
     """`limit` requests per fixed `window` of seconds, spendable at any pace (Notion's per-connection budget).
 
     The window starts with the first request after the previous one ended; `try_take` answers the seconds
-    until the window resets when the budget is spent, which is what Notion's Retry-After says.
+    until the window resets when the budget is spent, which is what Notion's Retry-After says. A client
+    counts its windows `margin` seconds longer: its window starts as a request leaves, the server's only as it
+    arrives, so a new window's burst sent on the client's second would meet the server's old window (429s).
     """
 
-    def __init__(self, limit: int, window: float = 60.0, clock: Callable[[], float] = time.monotonic) -> None:
-        if limit < 1 or window <= 0:
-            raise ValueError("limit must be >= 1 and window > 0")
-        self.limit, self.window = limit, window
+    def __init__(
+        self, limit: int, window: float = 60.0, clock: Callable[[], float] = time.monotonic, margin: float = 0.0
+    ) -> None:
+        if limit < 1 or window <= 0 or margin < 0:
+            raise ValueError("limit must be >= 1, window > 0 and margin >= 0")
+        self.limit, self.window = limit, window + margin
         self._clock = clock
         self._start: float | None = None
         self._used = 0

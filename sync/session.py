@@ -13,7 +13,7 @@ from sync import logs
 from sync.config import Credentials, Job, load_credentials
 from sync.confluence import connect
 from sync.errors import ConfigError
-from sync.limits import CONFLUENCE_BURST, CONFLUENCE_RATE, NOTION_WINDOW_S
+from sync.limits import CONFLUENCE_BURST, CONFLUENCE_RATE, NOTION_WINDOW_MARGIN_S, NOTION_WINDOW_S
 from sync.mapping import Mapping
 from sync.notion.client import make_client
 from sync.notion.comments import NotionComments
@@ -77,7 +77,7 @@ def _notion(
     credentials: Credentials, clock: Callable[[], float], sleep: Callable[[float], None], timeout_s: float
 ) -> Iterator[tuple[NotionReader, NotionWriter]]:
     # One limiter for the integration, shared by every thread of the run (bodies are read a few at a time).
-    budget = WindowBudget(credentials.notion_requests_per_minute, NOTION_WINDOW_S, clock)
+    budget = WindowBudget(credentials.notion_requests_per_minute, NOTION_WINDOW_S, clock, NOTION_WINDOW_MARGIN_S)
     caller = ApiCaller("notion", budget, sleep=sleep)
     client = make_client(credentials, timeout_s)
     reader = NotionReader(client, caller, timeout_s)

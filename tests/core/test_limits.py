@@ -9,6 +9,7 @@ import pytest
 from notion_client.errors import APIResponseError
 
 from sync import limits, session
+from sync.limits import NOTION_WINDOW_MARGIN_S
 from sync.ratelimit import WindowBudget
 from sync.retry import ApiCaller
 from tests.conftest import ROOT
@@ -36,6 +37,23 @@ def test_the_budget_may_be_spent_in_one_burst_then_waits_for_the_window() -> Non
     waited = WindowBudget(2, 60, clock)
     waited.take(clock.sleep), waited.take(clock.sleep)
     assert waited.take(clock.sleep) == pytest.approx(60.0)
+
+
+def test_a_client_counting_its_windows_with_the_margin_never_meets_the_servers_old_window() -> None:
+    # Requests reach the server up to 0.3 s after they leave: here the first one is the slowest.
+    def refused(margin: float) -> int:
+        clock, arrival = Clock(), [0.0]
+        client, server = WindowBudget(180, 60, clock, margin), WindowBudget(180, 60, lambda: arrival[0])
+        refusals = 0
+        for number in range(180 * 4):
+            client.take(clock.sleep)
+            arrival[0] = clock.t + (0.3 if number == 0 else 0.0)
+            refusals += server.try_take() > 0
+            clock.t += 0.01
+        return refusals
+
+    assert refused(0.0) > 0  # the next window's first requests meet the server's old one
+    assert refused(NOTION_WINDOW_MARGIN_S) == 0
 
 
 def overload(retry_after: str) -> APIResponseError:
