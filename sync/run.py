@@ -254,6 +254,8 @@ def evaluate(
         current = (published or {}).get(entry.page_id)
         if today is not None:
             _bind(entry, step, mapping, job, (records or {}).get(mapped.page_id), today, current)
+            if step is entry.prepared and step.content is not None:  # held for every entry: a later pass redoes it
+                entry.prepared = dataclasses.replace(step, content=None)
         elif entry.decision.publish:
             entry.desired = _desired(entry, mapped, entry.decision, mapping, job, current)
         if entry.generated is not None:
