@@ -98,7 +98,16 @@ def cron_group() -> None:
 @click.option("--image", default=Settings.image, show_default=True, help="Kubernetes: an image with scenario-sync.")
 @click.option("--secret", default=Settings.secret, show_default=True, help="Kubernetes: the Secret with credentials.")
 @click.option("--env-file", default=Settings.env_file, show_default=True, help="crontab/systemd: credentials file.")
-def cron_export(config: Path, fmt: str, job_names: tuple[str, ...], image: str, secret: str, env_file: str) -> None:
+@click.option(
+    "--package",
+    default="",
+    metavar="SPEC",
+    help="github-actions: what pip installs (default: scenario-sync==this version from your package index; "
+    "or a git URL such as git+https://host/org/scenario-sync@TAG, or a wheel's address).",
+)
+def cron_export(
+    config: Path, fmt: str, job_names: tuple[str, ...], image: str, secret: str, env_file: str, package: str
+) -> None:
     """Print ready-to-use snippets that run the jobs on another scheduler, each in its time zone.
 
     crontab: lines for `crontab -e`. kubernetes: a CronJob per job (concurrencyPolicy Forbid, timeZone,
@@ -109,6 +118,7 @@ def cron_export(config: Path, fmt: str, job_names: tuple[str, ...], image: str, 
     Example:
       scenario-sync cron export --format kubernetes > cronjobs.yaml
       scenario-sync cron export --format systemd --job support-emea
+      scenario-sync cron export --format github-actions --package git+https://git.example.com/ops/scenario-sync@v0.1.0
     """
     schedule = load_schedule(config)
     jobs = [schedule.job(name) for name in job_names] or [j for j in schedule.jobs if j.sandbox is None]
@@ -123,5 +133,6 @@ def cron_export(config: Path, fmt: str, job_names: tuple[str, ...], image: str, 
         image=image,
         secret=secret,
         version=version("scenario-sync"),
+        package=package,
     )
     click.echo(export(fmt, jobs, settings), nl=False)  # type: ignore[arg-type]

@@ -34,6 +34,7 @@ class Settings:
     image: str = "registry.example.com/scenario-sync:latest"
     secret: str = "scenario-sync"
     version: str = ""
+    package: str = ""  # what `pip install` takes in a workflow; default scenario-sync==version from the index
 
 
 def export(fmt: Format, jobs: list[Job], settings: Settings) -> str:
@@ -139,7 +140,7 @@ def _cron_job(job: Job, s: Settings, items: list[dict[str, str]]) -> dict[str, A
 
 # --- GitHub Actions ------------------------------------------------------------------------------------------
 def github_actions(jobs: list[Job], s: Settings) -> str:
-    install = f"scenario-sync=={s.version}" if s.version else "scenario-sync"
+    install = s.package or (f"scenario-sync=={s.version}" if s.version else "scenario-sync")
     documents = []
     for job in jobs:
         config = _relative(s.config, s.config.parent)
@@ -155,7 +156,7 @@ def github_actions(jobs: list[Job], s: Settings) -> str:
                     "steps": [
                         {"uses": "actions/checkout@v4"},
                         {"uses": "actions/setup-python@v5", "with": {"python-version": "3.11"}},
-                        {"run": f"pip install '{install}'"},
+                        {"run": f"pip install {shlex.quote(install)}"},
                         {
                             "run": shlex.join(["scenario-sync", *_run_args(job, config), "--report", "report.json"]),
                             "env": {name: f"${{{{ secrets.{name} }}}}" for name in CREDENTIALS},
@@ -173,6 +174,8 @@ def github_actions(jobs: list[Job], s: Settings) -> str:
     header = (
         "# One workflow per job: save each document as .github/workflows/<its name>.yml in the repository that\n"
         f"# holds {s.config.name} and the mappings. Repository secrets: {', '.join(CREDENTIALS)}.\n"
+        f"# Each installs {install} with pip; where your package index does not have it, export again with\n"
+        "# --package naming a git URL (git+https://host/org/scenario-sync@TAG) or a wheel's address.\n"
     )
     return header + yaml.safe_dump_all(documents, sort_keys=False, explicit_start=True, width=200)
 

@@ -9,6 +9,7 @@ import re
 import shlex
 import shutil
 import subprocess
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -127,7 +128,16 @@ def test_github_actions_a_workflow_per_job_in_its_time_zone_with_secrets_by_name
             expected.name,
         ]
         assert run["env"] == {name: "${{ secrets." + name + " }}" for name in CREDENTIALS}
-        assert any(step.get("run") == "pip install 'scenario-sync==0.1.0'" for step in steps)
+        assert any(step.get("run") == "pip install scenario-sync==0.1.0" for step in steps)
+    # Not on the team's package index: a git URL instead, quoted for the shell.
+    spec = "scenario-sync @ git+https://git.example.com/ops/scenario-sync@v0.1.0"
+    text = export("github-actions", JOBS, replace(SETTINGS, package=spec))
+    for workflow in yaml.safe_load_all(text):
+        installs = [
+            shlex.split(step["run"]) for step in workflow["jobs"]["sync"]["steps"] if "pip" in step.get("run", "")
+        ]
+        assert installs == [["pip", "install", spec]]
+    assert f"installs {spec} with pip" in text
 
 
 def test_systemd_a_oneshot_service_and_a_timer_per_job() -> None:
