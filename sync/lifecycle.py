@@ -15,6 +15,8 @@ from zoneinfo import ZoneInfo
 from sync.config import RevalidationPolicy
 
 State = Literal["current", "due_soon", "overdue", "expired", "retired", "gone"]
+# Begins the reason of a standing that takes the entry's page out of use.
+ARCHIVE = "archive: "
 
 
 @dataclass(frozen=True)
@@ -77,15 +79,15 @@ def standing(
         )
     return Standing(
         "expired",
-        f"archive: owner revalidation overdue by {_days(late)} ({window}, {counted})",
+        f"{ARCHIVE}owner revalidation overdue by {_days(late)} ({window}, {counted})",
         due,
-        f"archive: owner revalidation overdue since {due} ({window}, {counted})",
+        f"{ARCHIVE}owner revalidation overdue since {due} ({window}, {counted})",
     )
 
 
 def retired() -> Standing:
-    return Standing("retired", "archive: the entry's lifecycle is Retired")
+    return Standing("retired", f"{ARCHIVE}the entry's lifecycle is Retired")
 
 
 def gone(why: str) -> Standing:
-    return Standing("gone", f"archive: {why}")
+    return Standing("gone", f"{ARCHIVE}{why}")

@@ -9,6 +9,7 @@ import click
 from rich.console import Console
 from rich.table import Table
 
+from sync.lifecycle import ARCHIVE
 from sync.report import EntryReport, RunReport
 
 _STYLE = {"published": "green", "unchanged": "dim", "held": "yellow", "problem": "red", "failed": "red bold"}
@@ -24,6 +25,8 @@ def emit_json(data: Any) -> None:
 
 def _why(entry: EntryReport) -> list[str]:
     why = entry.problems or [*entry.reasons, *(f"warning: {f}" for f in entry.findings)]
+    if entry.action == "archive":  # the archive line says why in days; the reasons say it again in dates
+        why = [line for line in why if not line.startswith(ARCHIVE)]
     if entry.action and entry.action not in ("noop", "keep"):
         return [f"{entry.action}: {entry.action_reason}", *why]
     return list(why)

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
-from sync import overlap
+from sync import lifecycle, overlap
 from sync.apply import Applied, _version_message
 from sync.approval import ApprovalRecord
 from sync.audit import AuditLog, LiveAt, live_at, parse_message
@@ -235,7 +235,7 @@ def archive_candidates(
     for entry in entries:
         if entry.standing is not None and entry.standing.archive and entry.page_id in by_entry:
             mode = "native" if native and entry.standing.state == "retired" else "move"
-            out[entry.page_id] = (entry.standing.reason.removeprefix("archive: "), mode)
+            out[entry.page_id] = (entry.standing.reason.removeprefix(lifecycle.ARCHIVE), mode)
     for notion_id in by_entry:
         if notion_id not in known:
             reason = "the entry was trashed or deleted in Notion, or left the data source"
@@ -387,9 +387,8 @@ def remind(
         facts["reminded"] = sorted({*facts.get("reminded", []), reminder.key})
         manifest.digests[reminder.owner_key] = today.isoformat()
         names = ", ".join(people.get(u, u) for u in reminder.mention)
-        if reminder.notion_id in rows:
-            told = next((d.standing.reason for d in due if d.notion_id == reminder.notion_id), "")
-            rows[reminder.notion_id].reasons.append(f"{told}: reminder sent to {names}")
+        if reminder.notion_id in rows:  # the row says why already
+            rows[reminder.notion_id].reasons.append(f"reminder sent to {names}")
         report.reminders.append(f"{reminder.notion_id}: {names}: {reminder.text}")
     return bool(planned)
 

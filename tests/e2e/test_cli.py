@@ -91,6 +91,10 @@ def test_demo_publishes_then_finds_nothing_to_do(runner) -> None:
     assert "Customer says a critical integration is down right now  (page" in result.output
     # Fifteen days on: archived, revalidated with `sandbox notion-edit`, restored, then nothing to do.
     assert "- Customer escalates after an incomplete first answer: archived" in result.output
+    # Its row says why once (the archive line), then who heard about it.
+    row = result.output.split("- Customer escalates after an incomplete first answer: archived\n")[1]
+    why = [line.removeprefix("sandbox · ").strip() for line in row.splitlines()[:2]]
+    assert why[0].startswith("archive: owner revalidation overdue by") and why[1].startswith("reminder sent to ")
     assert "$ scenario-sync sandbox notion-edit" in result.output and '--set "Last revalidated=' in result.output
     assert "restore: revalidated or re-approved: restored from the archive" in result.output
     assert "Last run: 0 Confluence writes, 0 Notion writes." in result.output
