@@ -4,6 +4,7 @@ while each page stays exactly what Notion answered (so fingerprints, and what th
 from __future__ import annotations
 
 import json
+import time
 
 import httpx
 from notion_client import Client
@@ -96,3 +97,29 @@ def test_an_entry_keeps_its_mapped_properties_as_text_and_maps_and_fingerprints_
         assert entry.source(mapping).fingerprint == fingerprint(page, names, ())  # what pages already record
         held = ("held: legal review pending",)
         assert fingerprint_of(entry.properties or "", held) == fingerprint(page, names, held)
+
+
+def test_the_next_page_of_results_is_asked_for_before_the_last_ones_entries_are_kept(make_sandbox) -> None:
+    # Keeping a page's entries takes time; the next page's request is already on its way meanwhile.
+    sandbox = make_sandbox(seed="empty")
+    mapping = Mapping.load(sandbox.options.mapping)
+    _, data_source = seed_notion(sandbox.notion.state, mapping, bulk_entries(250))  # three pages of results
+    credentials = sandbox.credentials()
+    token = credentials.notion_token.get_secret_value() if credentials.notion_token else None
+    client = Client(client=httpx.Client(), auth=token, base_url=credentials.notion_base_url, retry=False)
+    reader = NotionReader(client, ApiCaller("notion", sleep=no_sleep))
+    queries = lambda: len(sandbox.notion.traffic.requests("POST", r"/query$"))  # noqa: E731
+    seen: list[int] = []
+
+    def keep(page: dict) -> str:
+        if len(seen) % 100 == 0 and len(seen) < 200:  # the first entry of each page but the last
+            deadline = time.monotonic() + 10
+            while queries() <= len(seen) // 100 + 1 and time.monotonic() < deadline:
+                time.sleep(0.005)
+        seen.append(queries())
+        return page["id"]
+
+    kept = reader.entries(data_source, [], keep=keep)
+    assert len(kept) == 250 and len(set(kept)) == 250
+    assert seen[0] == 2 and seen[100] == 3  # page 2 asked for while page 1 was kept, page 3 during page 2
+    assert queries() == 3  # and no page twice
