@@ -10,7 +10,7 @@ from notion_client.errors import APIResponseError
 
 from sync import limits, session
 from sync.limits import NOTION_WINDOW_MARGIN_S
-from sync.ratelimit import WindowBudget
+from sync.ratelimit import TokenBucket, WindowBudget
 from sync.retry import ApiCaller
 from tests.conftest import ROOT
 
@@ -54,6 +54,28 @@ def test_a_client_counting_its_windows_with_the_margin_never_meets_the_servers_o
 
     assert refused(0.0) > 0  # the next window's first requests meet the server's old one
     assert refused(NOTION_WINDOW_MARGIN_S) == 0
+
+
+def test_the_sandbox_never_refuses_a_sync_within_its_own_confluence_rate() -> None:
+    # The same rate, twice the burst. The worst case for the sandbox: half of a full burst arrives late, just
+    # as the sync's refilled bucket sends the next full burst.
+    def refused(sandbox_burst: int) -> int:
+        clock, arrived = Clock(), [0.0]
+        client = TokenBucket(limits.CONFLUENCE_RATE, limits.CONFLUENCE_BURST, clock)
+        sandbox = TokenBucket(limits.SANDBOX_CONFLUENCE_RATE, sandbox_burst, lambda: arrived[0])
+        burst = limits.CONFLUENCE_BURST
+        for _ in range(burst):
+            client.take(clock.sleep)
+        on_time, late = burst // 2, burst - burst // 2
+        refusals = sum(sandbox.try_take() > 0 for _ in range(on_time))
+        clock.t = arrived[0] = 10.0  # the late half arrives now, with the next burst
+        for _ in range(burst):
+            client.take(clock.sleep)
+        return refusals + sum(sandbox.try_take() > 0 for _ in range(late + burst))
+
+    assert refused(limits.CONFLUENCE_BURST) > 0  # a sandbox as tight as the sync would refuse it
+    assert refused(limits.SANDBOX_CONFLUENCE_BURST) == 0
+    assert limits.SANDBOX_CONFLUENCE_RATE == limits.CONFLUENCE_RATE
 
 
 def overload(retry_after: str) -> APIResponseError:
