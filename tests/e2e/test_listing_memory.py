@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import time
+from typing import Any
 
 import httpx
 from notion_client import Client
@@ -18,6 +19,17 @@ from sync.sandbox.seed import seed_notion
 from tests.conftest import no_sleep
 
 
+def _seeded(make_sandbox, entries: int) -> tuple[Any, Mapping, str, Client]:
+    """A sandbox with `entries` generated entries: it, the mapping, the data source and a client for it."""
+    sandbox = make_sandbox(seed="empty")
+    mapping = Mapping.load(sandbox.options.mapping)
+    _, data_source = seed_notion(sandbox.notion.state, mapping, bulk_entries(entries))
+    credentials = sandbox.credentials()
+    token = credentials.notion_token.get_secret_value() if credentials.notion_token else None
+    client = Client(client=httpx.Client(), auth=token, base_url=credentials.notion_base_url, retry=False)
+    return sandbox, mapping, data_source, client
+
+
 def _raw_listing(client: Client, data_source_id: str) -> list[dict]:
     pages, cursor = [], None
     while True:
@@ -29,12 +41,7 @@ def _raw_listing(client: Client, data_source_id: str) -> list[dict]:
 
 
 def test_listed_pages_equal_notions_answer_and_share_what_repeats(make_sandbox) -> None:
-    sandbox = make_sandbox(seed="empty")
-    mapping = Mapping.load(sandbox.options.mapping)
-    _, data_source = seed_notion(sandbox.notion.state, mapping, bulk_entries(130))  # two pages of results
-    credentials = sandbox.credentials()
-    token = credentials.notion_token.get_secret_value() if credentials.notion_token else None
-    client = Client(client=httpx.Client(), auth=token, base_url=credentials.notion_base_url, retry=False)
+    _, mapping, data_source, client = _seeded(make_sandbox, 130)  # two pages of results
     reader = NotionReader(client, ApiCaller("notion", sleep=no_sleep))
 
     listed = reader.entries(data_source, [])
@@ -83,12 +90,7 @@ def test_an_entry_keeps_its_mapped_properties_as_text_and_maps_and_fingerprints_
     from sync.mapping import map_page
     from sync.run import Entry
 
-    sandbox = make_sandbox(seed="empty")
-    mapping = Mapping.load(sandbox.options.mapping)
-    _, data_source = seed_notion(sandbox.notion.state, mapping, bulk_entries(40))
-    credentials = sandbox.credentials()
-    token = credentials.notion_token.get_secret_value() if credentials.notion_token else None
-    client = Client(client=httpx.Client(), auth=token, base_url=credentials.notion_base_url, retry=False)
+    _, mapping, data_source, client = _seeded(make_sandbox, 40)
     names = [c.property for c in mapping.columns()]
     for page in _raw_listing(client, data_source):
         entry = Entry.listed(page, mapping)
@@ -101,12 +103,7 @@ def test_an_entry_keeps_its_mapped_properties_as_text_and_maps_and_fingerprints_
 
 def test_the_next_page_of_results_is_asked_for_before_the_last_ones_entries_are_kept(make_sandbox) -> None:
     # Keeping a page's entries takes time; the next page's request is already on its way meanwhile.
-    sandbox = make_sandbox(seed="empty")
-    mapping = Mapping.load(sandbox.options.mapping)
-    _, data_source = seed_notion(sandbox.notion.state, mapping, bulk_entries(250))  # three pages of results
-    credentials = sandbox.credentials()
-    token = credentials.notion_token.get_secret_value() if credentials.notion_token else None
-    client = Client(client=httpx.Client(), auth=token, base_url=credentials.notion_base_url, retry=False)
+    sandbox, _, data_source, client = _seeded(make_sandbox, 250)  # three pages of results
     reader = NotionReader(client, ApiCaller("notion", sleep=no_sleep))
     queries = lambda: len(sandbox.notion.traffic.requests("POST", r"/query$"))  # noqa: E731
     seen: list[int] = []
