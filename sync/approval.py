@@ -142,14 +142,16 @@ def bind(
     has_version_columns: bool,
     unread: frozenset[str] = frozenset(),
     content: tuple[str, dict[str, str]] | None = None,
+    seen: dict[str, str] | None = None,
 ) -> Binding:
     """Publish only content whose every required review approved it. `gate_reasons` are the review gate's
     own reasons to hold (empty when every review is approved for the current version). `unread` fields
-    (from a body not read this run) count as recorded. `content` is the scenario's `fingerprint`, when it
-    was worked out already."""
+    (from a body not read this run) count as recorded, or as `seen` (their hashes when an earlier run read the
+    body, unchanged since). `content` is the scenario's `fingerprint`, when it was worked out already."""
     fp, hashes = content or fingerprint(scenario, policy)
     if record is not None and unread:
-        hashes = {k: record.fields.get(k, v) if k in unread else v for k, v in hashes.items()}
+        known = seen or record.fields
+        hashes = {k: known.get(k, v) if k in unread else v for k, v in hashes.items()}
         fp = _hash(json.dumps(sorted(hashes.items())))
     approved = not gate_reasons
     fresh = ApprovalRecord(fp, hashes, scenario.version, today, approvers(scenario, policy.required))

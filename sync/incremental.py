@@ -59,6 +59,19 @@ def fingerprint_from(hashed: Any, verdict: tuple[str, ...]) -> str:
     return str(finished.hexdigest())
 
 
+def seen_body_stands(page: dict[str, Any], seen: dict[str, Any], properties: str, bot_id: str) -> bool:
+    """True when the body an earlier run read (`seen`: the entry's last edit and properties then, and when the
+    read was) is still the entry's body: nobody but the integration has edited the entry since that read."""
+    if seen.get("properties") != properties or not seen.get("edited") or not seen.get("at"):
+        return False
+    edited, then = parse_time(page["last_edited_time"]), parse_time(str(seen["edited"]))
+    if parse_time(str(seen["at"])) < then + RESOLUTION:  # read in the same minute as the edit: maybe before it
+        return False
+    if (page.get("last_edited_by") or {}).get("id") == bot_id:  # its own status write-back since
+        return edited >= then
+    return edited == then
+
+
 def parse_time(value: str) -> datetime:
     return datetime.fromisoformat(value.replace("Z", "+00:00"))
 

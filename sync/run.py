@@ -109,6 +109,9 @@ class Entry:
     # every entry, and a page's properties parsed take some 20 KB.
     packed: bytes | None = None
     hashed: Any = None  # the source fingerprint's hash, fed with those properties (`incremental.fed`)
+    # Read this run and held as changed since approval: what the manifest keeps so later runs need not read
+    # the body again until the entry changes (see `seen_bodies`).
+    held_body: dict[str, Any] | None = None
 
     @classmethod
     def listed(cls, page: dict[str, Any], mapping: Mapping) -> Entry:
@@ -141,11 +144,13 @@ class Entry:
 
     def source(self, mapping: Mapping) -> incremental.Source:
         verdict = self.decision.reasons if self.decision else ()
+        return incremental.Source(self.page.get("last_edited_time"), self.fingerprint(mapping, verdict), self.read_at)
+
+    def fingerprint(self, mapping: Mapping, verdict: tuple[str, ...] = ()) -> str:
+        """The mapped properties (as Notion answered them) and a verdict, hashed."""
         if self.hashed is not None:
-            fingerprint = incremental.fingerprint_from(self.hashed, verdict)
-        else:
-            fingerprint = incremental.fingerprint(self.page, [c.property for c in mapping.columns()], verdict)
-        return incremental.Source(self.page.get("last_edited_time"), fingerprint, self.read_at)
+            return incremental.fingerprint_from(self.hashed, verdict)
+        return incremental.fingerprint(self.page, [c.property for c in mapping.columns()], verdict)
 
     def again(self) -> Entry:
         """The same Notion page for another pass, keeping what was read of its body."""
@@ -226,12 +231,14 @@ def evaluate(
     today: date | None = None,
     published: dict[str, ManagedPage] | None = None,
     generator: Generator | None = None,
+    seen: dict[str, dict[str, str]] | None = None,
 ) -> None:
     """Map, gate and render every entry (pure). With `today`, approval is bound to content (`records`
     are the approvals recorded so far) and the revalidation lifecycle decides what stays live.
 
     An entry whose body was not read is mapped and gated on its properties; if its page is `published`, it
-    stands in as that page (the body part as recorded), so the plan still sees every page it owns."""
+    stands in as that page (the body part as recorded, or as `seen` by the run that last read it), so the plan
+    still sees every page it owns."""
     generator = generator or Generator.for_job(job)
     for entry in entries:
         entry.problems, entry.desired, entry.binding, entry.standing, entry.notes = None, None, None, None, []
@@ -253,7 +260,8 @@ def evaluate(
         assert mapped is not None and entry.decision is not None
         current = (published or {}).get(entry.page_id)
         if today is not None:
-            _bind(entry, step, mapping, job, (records or {}).get(mapped.page_id), today, current)
+            record = (records or {}).get(mapped.page_id)
+            _bind(entry, step, mapping, job, record, today, current, (seen or {}).get(entry.page_id))
             if step is entry.prepared and step.content is not None:  # held for every entry: a later pass redoes it
                 entry.prepared = dataclasses.replace(step, content=None)
         elif entry.decision.publish:
@@ -321,6 +329,7 @@ def _bind(
     record: ApprovalRecord | None,
     today: date,
     current: ManagedPage | None,
+    seen: dict[str, str] | None = None,
 ) -> None:
     """Approval bound to content, then the revalidation lifecycle (pure)."""
     scenario, reviews_only = step.scenario, step.reviews_only
@@ -331,9 +340,20 @@ def _bind(
     if entry.body is None and mapping.steps_in_body is not None:
         unread = unread | STEP_FIELDS
     binding = bind(
-        scenario, gate_reasons, record, job.review, today, mapping.has_version_columns(), unread, step.content
+        scenario, gate_reasons, record, job.review, today, mapping.has_version_columns(), unread, step.content, seen
     )
     entry.binding = binding
+    entry.held_body = None
+    # Held for its body: what was read is kept, unless the body also holds the steps (they are linted, and the
+    # findings shown to reviewers would then come and go).
+    held = entry.body is not None and binding.record is not None and not binding.publish
+    if held and step.content is not None and mapping.steps_in_body is None:
+        entry.held_body = {
+            "edited": entry.page.get("last_edited_time"),
+            "at": entry.read_at,
+            "properties": entry.fingerprint(mapping),
+            "fields": {k: v for k, v in step.content[1].items() if k in BODY_FIELDS},
+        }
     if binding.changed and binding.record is not None and not binding.publish:
         entry.notes.append("changed since approval: " + ", ".join(binding.changed))
     if binding.problem:
@@ -416,6 +436,19 @@ def _body_problem(entry: Entry, mapping: Mapping) -> EntryProblem:
         found=entry.body_error[0] if entry.body_error else "",
         expected=entry.body_error[1] if entry.body_error else "",
     )
+
+
+def seen_bodies(manifest: Manifest, entries: list[Entry], mapping: Mapping, bot_id: str) -> dict[str, dict[str, str]]:
+    """The body fields of entries held for a body changed since approval, as the run that held them read them,
+    where nobody but the integration edited the entry since (pure): their bodies need no reading again."""
+    out: dict[str, dict[str, str]] = {}
+    for entry in entries:
+        held = manifest.entries.get(entry.page_id, {}).get("held_body")
+        if entry.body is not None or not isinstance(held, dict):
+            continue
+        if incremental.seen_body_stands(entry.page, held, entry.fingerprint(mapping), bot_id):
+            out[entry.page_id] = dict(held.get("fields") or {})
+    return out
 
 
 def needs_body(entry: Entry, current: ManagedPage | None, mapping: Mapping, bot_id: str) -> bool:
@@ -650,14 +683,16 @@ def _decide(
     site, current = published.site, published.current
     records = site.records(current)
     by_entry, _ = originals(current)  # a person's copy of a page is not the entry's page
-    # Properties first (who may publish); an unread body stands in as the page that is live.
+    with watch("bodies"):
+        bot_id = services.reader.bot_id()
+    # Properties first (who may publish); an unread body stands in as the page that is live, or as an earlier
+    # run read it when the entry is held for it.
     with watch("decide"):
-        evaluate(entries, mapping, job, records, today, by_entry, generator)
+        seen = seen_bodies(site.manifest, entries, mapping, bot_id)
+        evaluate(entries, mapping, job, records, today, by_entry, generator, seen)
     # Reminders already due from the properties: Notion's users are listed now, beside the rest of the run.
     users = _users(services, entries, dry_run, early=True)
     with stage("reading page bodies"):
-        with watch("bodies"):
-            bot_id = services.reader.bot_id()
         unread = [e for e in entries if e.body is None and e.body_error is None]
         # An approval is first recorded from the whole entry, body included.
         first = [e for e in unread if e.decision is not None and e.decision.publish and e.page_id not in records]

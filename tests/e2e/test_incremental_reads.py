@@ -89,6 +89,18 @@ def test_three_changed_of_250_means_three_body_reads(big, demo_job: Job) -> None
     entry_pages = {p.id for p in pages(sandbox).values()}
     assert not [r for r in sandbox.confluence.traffic.writes() if r.path.rstrip("/").split("/")[-1] in entry_pages]
 
+    # Held for their bodies, they are not read again while nobody edits them; an edited one is.
+    held = [(e.page_id, e.reasons) for e in second.entries if e.outcome == "held"]
+    wall.at(minutes=3)
+    again = run(sandbox, demo_job, mapping, wall)
+    assert body_reads(sandbox) == [] and again.totals == {"held": 3, "unchanged": 247}
+    assert [(e.page_id, e.reasons) for e in again.entries if e.outcome == "held"] == held
+    assert sandbox.confluence.traffic.writes() == [] and sandbox.notion.traffic.writes() == []
+    edit_body(sandbox, changed[1], "And once more.")
+    wall.at(minutes=3)
+    once_more = run(sandbox, demo_job, mapping, wall)
+    assert body_reads(sandbox) == [changed[1]] and once_more.totals == {"held": 3, "unchanged": 247}
+
     for page_id in changed:
         reapprove(sandbox, page_id)
     wall.at(minutes=3)
@@ -176,3 +188,42 @@ def test_bodies_read_concurrently_stay_within_the_per_minute_budget(big, demo_jo
     # straddle it); each one waited out and retried.
     assert len(log) > 500 and len(refused) <= 7 and report.notion.retries == len(refused)
     assert shared.t - 500.0 >= 120  # the run spent at least two windows waiting its turn
+
+
+@pytest.mark.parametrize("surface", ["cloud", "datacenter", "cloud-v1-removed"])
+def test_a_body_held_for_re_approval_is_read_once_until_it_changes(make_sandbox, demo_job: Job, surface) -> None:
+    # What the run that held it read stays in the manifest, on every surface; re-approval reads and publishes.
+    flavor = (
+        {"flavor": "cloud", "cloud_v1_content": "removed"} if surface == "cloud-v1-removed" else {"flavor": surface}
+    )
+    sandbox = make_sandbox(seed="empty", **flavor)
+    mapping = Mapping.load(sandbox.options.mapping)
+    wall = Wall()
+    sandbox.notion.state.clock = wall
+    entries = [dataclasses.replace(APPROVED, title=f"{APPROVED.title} #{i}", keywords=(f"k{i}",)) for i in range(3)]
+    _, sandbox.info["data_source_id"] = seed_notion(sandbox.notion.state, mapping, entries)
+    assert run(sandbox, demo_job, mapping, wall).totals == {"published": 3}
+
+    target = sorted(sandbox.notion.state.pages)[1]
+    wall.at(minutes=3, second=10)
+    edit_body(sandbox, target, "Added after approval: promise a callback today.")
+    wall.at(minutes=3, second=10)
+    held = run(sandbox, demo_job, mapping, wall)
+    assert body_reads(sandbox) == [target] and held.totals == {"held": 1, "unchanged": 2}
+    for _ in range(2):
+        wall.at(minutes=3)
+        again = run(sandbox, demo_job, mapping, wall)
+        assert body_reads(sandbox) == [] and again.totals == {"held": 1, "unchanged": 2}
+        assert [e.reasons for e in again.entries if e.outcome == "held"] == [
+            e.reasons for e in held.entries if e.outcome == "held"
+        ]
+        assert sandbox.confluence.traffic.writes() == [] and sandbox.notion.traffic.writes() == []
+
+    reapprove(sandbox, target)
+    wall.at(minutes=3)
+    published = run(sandbox, demo_job, mapping, wall)
+    assert body_reads(sandbox) == [target] and published.totals == {"published": 1, "unchanged": 2}
+    wall.at(minutes=3)
+    quiet = run(sandbox, demo_job, mapping, wall)
+    assert body_reads(sandbox) == [] and quiet.totals == {"unchanged": 3}
+    assert sandbox.confluence.traffic.writes() == [] and sandbox.notion.traffic.writes() == []
