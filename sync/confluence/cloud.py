@@ -50,7 +50,11 @@ class CloudConfluence(Surface):
 
     def title_taken(self, target: Target, title: str) -> str | None:
         pages = self.read("api/v2/pages", {"space-id": target.space_id, "title": title}).get("results", [])
-        return str(pages[0]["id"]) if pages else None
+        if not pages:
+            return None
+        if "number" in (pages[0].get("version") or {}):
+            self._versions[str(pages[0]["id"])] = int(pages[0]["version"]["number"])
+        return str(pages[0]["id"])
 
     def find_by_title(self, target: Target, title: str) -> Found | None:
         page_id = self.title_taken(target, title)

@@ -42,9 +42,13 @@ class DataCenterConfluence(Surface):
         return Target(space_key, str(space["id"]), parent_id)
 
     def title_taken(self, target: Target, title: str) -> str | None:
-        found = self.read(f"{V1}/content", {"spaceKey": target.space_key, "title": title, "type": "page"})
-        results = found.get("results", [])
-        return str(results[0]["id"]) if results else None
+        query = {"spaceKey": target.space_key, "title": title, "type": "page", "expand": "version"}
+        results = self.read(f"{V1}/content", query).get("results", [])
+        if not results:
+            return None
+        if "number" in (results[0].get("version") or {}):
+            self._versions[str(results[0]["id"])] = int(results[0]["version"]["number"])
+        return str(results[0]["id"])
 
     marks_on_create = True
 

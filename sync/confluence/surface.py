@@ -87,6 +87,9 @@ class Surface(ConfluenceAdapter):
         self.client, self.base_url, self.caller = client, base_url.rstrip("/"), caller
         self.client.timeout = timeout  # type: ignore[assignment]  # the constructor rounds to whole seconds
         self._own_account: str | None = None
+        # The version of the sync's own pages (index, archive) as a title lookup or our last write saw it: the
+        # next rewrite goes out on it without reading the page first.
+        self._versions: dict[str, int] = {}
         # The library keeps its requests session private; a response hook only notes what the log line needs.
         self.client._session.hooks["response"].append(logs.requests_response_hook)
 
@@ -445,15 +448,22 @@ class Surface(ConfluenceAdapter):
         return number == 1 and current == body
 
     def update_body(self, page_id: str, title: str, body: str, message: str) -> None:
-        _, number, _ = self.get_body(page_id)
+        """Rewrite one of the sync's own pages, on the version seen when it was looked up (else read now)."""
+        seen = self._versions.pop(page_id, None)
+        number = seen if seen is not None else self.get_body(page_id)[1]
         try:
             self._put_page(page_id, number + 1, title, body, message)
         except Exception as error:
             if http_status(error) != 409 and not is_connection_failure(error):
                 raise
-            _, now, current = self.get_body(page_id)  # our write landed, its answer lost: done
-            if not (now == number + 1 and current == body):
-                raise
+            _, now, current = self.get_body(page_id)
+            if not (now == number + 1 and current == body):  # else our write landed, its answer lost: done
+                if seen is None:
+                    raise
+                # A person edited the sync's page since it was looked up: the page is generated, write over it.
+                number = now
+                self._put_page(page_id, number + 1, title, body, message)
+        self._versions[page_id] = number + 1
 
     def archive_page(
         self, page: ManagedPage, archive_parent_id: str, body: str, meta: PageMeta, message: str

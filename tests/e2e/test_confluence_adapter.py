@@ -34,3 +34,30 @@ def test_find_managed_pages_pages_through_the_listing(make_sandbox, flavor) -> N
     assert unmanaged.id not in {p.id for p in found} and elsewhere.id not in {p.id for p in found}
     # As many a page as the site answers (Cloud 250, Data Center 200): one listing in two, no GET per page.
     assert len(sandbox.confluence.traffic.requests()) == 2
+
+
+@pytest.mark.parametrize("surface", ["cloud", "datacenter", "cloud-v1-removed"])
+def test_the_sync_rewrites_its_own_page_on_the_version_its_lookup_saw(make_sandbox, surface) -> None:
+    # No read of the page before the write; a person's edit since the lookup is written over, once.
+    options = (
+        {"flavor": "cloud", "cloud_v1_content": "removed"} if surface == "cloud-v1-removed" else {"flavor": surface}
+    )
+    sandbox = make_sandbox(seed="empty", **options)
+    state = sandbox.confluence.state
+    adapter = connect(sandbox.credentials(), ApiCaller("confluence", sleep=no_sleep))
+    target = adapter.resolve_target("SUP", sandbox.info["parent_page_id"], None)
+    page_id = adapter.ensure_page(target, "Scenario index (t)", "<p>v1</p>", "index")
+
+    assert adapter.title_taken(target, "Scenario index (t)") == page_id
+    sandbox.confluence.traffic.clear()
+    adapter.update_body(page_id, "Scenario index (t)", "<p>v2</p>", "scenario-sync: index updated")
+    assert [r.method for r in sandbox.confluence.traffic.requests()] == ["PUT"]
+    adapter.update_body(page_id, "Scenario index (t)", "<p>v3</p>", "scenario-sync: index updated")  # on its own write
+    assert [r.method for r in sandbox.confluence.traffic.requests()] == ["PUT", "PUT"]
+    assert (state.page(page_id).version, state.page(page_id).body) == (3, "<p>v3</p>")
+
+    dana = state.add_user("Dana Editor", "dana@example.com", "dana")
+    state.human_edit(page_id, dana, body="<p>Dana's note.</p>")
+    adapter.update_body(page_id, "Scenario index (t)", "<p>v5</p>", "scenario-sync: index updated")
+    assert (state.page(page_id).version, state.page(page_id).body) == (5, "<p>v5</p>")
+    assert [r.status for r in sandbox.confluence.traffic.requests(method="PUT")][-2:] == [409, 200]
