@@ -817,20 +817,21 @@ def _act(
         for entry in entries:  # a write that never reported back (it cannot, but the report must be whole)
             if entry.page_id not in rows:
                 finish(entry, applied.get(entry.page_id))
-    report.entries.extend(rows[e.page_id] for e in entries)
-    for entry_id, result in applied.items():
-        if entry_id not in known and result.error and result.action.current is not None:
-            report.errors.append(f"archiving page {result.action.current.id} failed: {result.error}")
+        report.entries.extend(rows[e.page_id] for e in entries)
+        for entry_id, result in applied.items():
+            if entry_id not in known and result.error and result.action.current is not None:
+                report.errors.append(f"archiving page {result.action.current.id} failed: {result.error}")
 
-    upkeep.update_manifest(manifest, entries, applied, by_entry)
-    if not dry_run:
-        wants = upkeep.remind(job, entries, manifest, services, report, today, write, decided.users) or wants
-        if write:
-            upkeep.write_audit(job, applied, report, services)
-            with stage("writing the index page"):
-                site.save(manifest, upkeep.listed(manifest, adapter.page_url))
-        else:
-            wants = wants or site.changed(manifest, upkeep.listed(manifest, adapter.page_url))
+        # The index page and the manifest go beside the statuses still on their way to Notion.
+        upkeep.update_manifest(manifest, entries, applied, by_entry)
+        if not dry_run:
+            wants = upkeep.remind(job, entries, manifest, services, report, today, write, decided.users) or wants
+            if write:
+                upkeep.write_audit(job, applied, report, services)
+                with stage("writing the index page"):
+                    site.save(manifest, upkeep.listed(manifest, adapter.page_url))
+            else:
+                wants = wants or site.changed(manifest, upkeep.listed(manifest, adapter.page_url))
 
     report.notion = ApiUsage.of(services.notion_caller)
     report.confluence = ApiUsage.of(services.confluence_caller)
