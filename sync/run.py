@@ -790,10 +790,13 @@ def _act(
                     notion.submit(_reset_reviews, entry, mapping, services, report)
             if writeback:
                 assert mapping.writeback is not None
-                if current_status(entry.page, mapping.writeback) != _status_for(row):
+                # The status as the entry's outcome has it now: the row goes on to gather what is only news for
+                # this run's report (such as the reminders sent), while the status may still be waiting its turn.
+                status = _status_for(row)
+                if current_status(entry.page, mapping.writeback) != status:
                     wants = True
                     if write:
-                        notion.submit(_write_back, entry, row, mapping, services, report)
+                        notion.submit(_write_back, entry, status, row.title, mapping, services, report)
 
         def on_applied(result: Applied) -> None:
             if lease is not None:  # a long run keeps its lease (heard on this thread, between two results)
@@ -913,13 +916,14 @@ def _status_for(row: EntryReport) -> EntryStatus:
     return EntryStatus(status, message[:MAX_TEXT], row.confluence_url)
 
 
-def _write_back(entry: Entry, row: EntryReport, mapping: Mapping, services: Services, report: RunReport) -> None:
+def _write_back(
+    entry: Entry, status: EntryStatus, title: str, mapping: Mapping, services: Services, report: RunReport
+) -> None:
     assert mapping.writeback is not None
-    desired = _status_for(row)
     try:
-        services.writer.write_status(entry.page_id, desired, mapping.writeback)
+        services.writer.write_status(entry.page_id, status, mapping.writeback)
     except Exception as error:  # the entry's outcome stands; the missing status is reported
-        report.errors.append(f"status write-back to '{row.title}' failed: {describe(error)}")
+        report.errors.append(f"status write-back to '{title}' failed: {describe(error)}")
 
 
 def _reset_reviews(entry: Entry, mapping: Mapping, services: Services, report: RunReport) -> None:

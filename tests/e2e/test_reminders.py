@@ -92,3 +92,23 @@ def test_reminders_and_archive_on_notion_2026_03_11(make_sandbox, run_demo) -> N
     report, _ = run_demo(sandbox, credentials=newer, clock=at(LATER))
     assert next(e for e in report.entries if e.title == ESCALATION).outcome == "archived"
     assert len(comments(sandbox, ESCALATION)) == 2
+
+
+def test_a_status_still_waiting_its_turn_is_the_outcome_not_the_reminder(sandbox, run_demo, monkeypatch) -> None:
+    # Statuses go one at a time, each slow, so most are still queued when the reminders are sent; what they
+    # write is the entry's outcome, and a rerun finds every status as it should be.
+    from sync import run as run_module
+    from sync.sandbox.faults import Fault
+    from sync.sandbox.notion import richtext
+
+    monkeypatch.setattr(run_module, "NOTION_IN_FLIGHT", 1)
+    sandbox.notion.traffic.add_fault(Fault(kind="slow", delay=0.2, method="PATCH", path=r"/v1/pages/", times=20))
+    report, _ = run_demo(sandbox)
+    assert any("Tomás Herrera" in line for line in report.reminders)
+    state = sandbox.notion.state
+    page = state.pages[notion_id(sandbox, ESCALATION)]
+    source = state.data_sources[page.data_source_id or ""]
+    key = next(p.id for p in source.properties.values() if p.name == "Sync message")
+    message = richtext.plain_text(page.values.get(key, []))
+    assert message.startswith("approved by") and "reminder sent" not in message
+    quiet_run(sandbox, run_demo)
