@@ -772,7 +772,7 @@ def _act(
     applied: dict[str, Applied] = {}
     # Each entry's Notion status goes as soon as its page is written (the two APIs work side by side, each
     # under its own limiter); the report lists entries in Notion's order, whatever the timing.
-    with ThreadPoolExecutor(max_workers=NOTION_IN_FLIGHT) as notion:
+    with overlap.pool(NOTION_IN_FLIGHT) as notion:
 
         def finish(entry: Entry, result: Applied | None) -> None:
             nonlocal wants
