@@ -15,7 +15,6 @@ import mimetypes
 import time
 import zlib
 from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
@@ -487,7 +486,7 @@ def read_bodies(reader: NotionReader, entries: list[Entry], now: Callable[[], da
                 "share the page with the integration (or lift its restriction) so its body can be read",
             )
 
-    with ThreadPoolExecutor(max_workers=NOTION_BODY_CONCURRENCY) as pool:
+    with overlap.pool(NOTION_BODY_CONCURRENCY) as pool:
         list(pool.map(read, entries))  # list(): re-raise the first failure
 
 
