@@ -52,8 +52,7 @@ class CloudConfluence(Surface):
         pages = self.read("api/v2/pages", {"space-id": target.space_id, "title": title}).get("results", [])
         if not pages:
             return None
-        if "number" in (pages[0].get("version") or {}):
-            self._versions[str(pages[0]["id"])] = int(pages[0]["version"]["number"])
+        self._saw(pages[0])
         return str(pages[0]["id"])
 
     def find_by_title(self, target: Target, title: str) -> Found | None:

@@ -46,8 +46,7 @@ class DataCenterConfluence(Surface):
         results = self.read(f"{V1}/content", query).get("results", [])
         if not results:
             return None
-        if "number" in (results[0].get("version") or {}):
-            self._versions[str(results[0]["id"])] = int(results[0]["version"]["number"])
+        self._saw(results[0])
         return str(results[0]["id"])
 
     marks_on_create = True

@@ -447,6 +447,11 @@ class Surface(ConfluenceAdapter):
         _, number, current = self.get_body(page_id)
         return number == 1 and current == body
 
+    def _saw(self, page: dict[str, Any]) -> None:
+        """Keep the version a lookup answered for a page (v1 and v2 both give `version.number`)."""
+        if "number" in (page.get("version") or {}):
+            self._versions[str(page["id"])] = int(page["version"]["number"])
+
     def update_body(self, page_id: str, title: str, body: str, message: str) -> None:
         """Rewrite one of the sync's own pages, on the version seen when it was looked up (else read now)."""
         seen = self._versions.pop(page_id, None)
