@@ -241,6 +241,7 @@ def evaluate(
     generator = generator or Generator.for_job(job)
     for entry in entries:
         entry.problems, entry.desired, entry.binding, entry.standing, entry.notes = None, None, None, None, []
+        entry.held_body = None
         entry.generated = None
         if entry.body_error is not None:
             entry.problems = [_body_problem(entry, mapping)]
@@ -279,8 +280,10 @@ def _map_and_generate(entry: Entry, mapping: Mapping, job: Job, generator: Gener
     # Steps written in the page body are known only once it is read: generate then.
     known = entry.body is not None or isinstance(mapping.steps, StepColumns)
     goes_on = not known or generate(entry, mapped, mapping, generator)
+    if not goes_on:
+        return Prepared(mapped, entry.problems, entry.decision, entry.generated, goes_on)
     reviews_only = decide(mapped.model_copy(update={"lifecycle": Lifecycle.ACTIVE}), job.review)
-    content = fingerprint(mapped, job.review) if goes_on else None
+    content = fingerprint(mapped, job.review)
     return Prepared(mapped, entry.problems, entry.decision, entry.generated, goes_on, reviews_only, content)
 
 
@@ -342,7 +345,6 @@ def _bind(
         scenario, gate_reasons, record, job.review, today, mapping.has_version_columns(), unread, step.content, seen
     )
     entry.binding = binding
-    entry.held_body = None
     # Held for its body: what was read is kept, unless the body also holds the steps (they are linted, and the
     # findings shown to reviewers would then come and go).
     held = entry.body is not None and binding.record is not None and not binding.publish
