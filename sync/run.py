@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import functools
+import gc
 import json
 import mimetypes
 import time
@@ -68,6 +69,24 @@ def stage(name: str) -> Iterator[None]:
         raise ApiFailure(
             f"{name} failed: {describe(error)}", "run again; if it persists, check the service status"
         ) from error
+
+
+# The collector's pace during a run (CPython's default is 700, 10, 10). A run holds every entry until it ends,
+# some hundreds of objects each, and makes almost no reference cycles: at the default pace the collector walks
+# those objects again and again, in pauses of 40 to 110 ms that land on the Notion listing's cursor chain
+# (measured at 1,000 entries; at 5,000 the no-change run spent 30% more CPU).
+RUN_GC_THRESHOLD = (50_000, 100, 1_000)
+
+
+@contextlib.contextmanager
+def collecting_rarely() -> Iterator[None]:
+    """The cyclic garbage collector at the run's pace for the duration, and at its own pace again after."""
+    before = gc.get_threshold()
+    gc.set_threshold(*RUN_GC_THRESHOLD)
+    try:
+        yield
+    finally:
+        gc.set_threshold(*before)
 
 
 @dataclass
@@ -586,6 +605,7 @@ class Decided:
     watch: Stopwatch
 
 
+@collecting_rarely()
 def run_job(
     job: Job,
     mapping: Mapping,

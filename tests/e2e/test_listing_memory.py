@@ -3,20 +3,25 @@ while each page stays exactly what Notion answered (so fingerprints, and what th
 
 from __future__ import annotations
 
+import gc
 import json
 import time
 from typing import Any
 
 import httpx
+import pytest
 from notion_client import Client
 
+from sync.errors import SyncError
 from sync.incremental import fingerprint, fingerprint_of
 from sync.mapping import Mapping
 from sync.notion.reader import NotionReader, _Shared
 from sync.retry import ApiCaller
+from sync.run import RUN_GC_THRESHOLD
 from sync.sandbox.bulk_content import bulk_entries
 from sync.sandbox.seed import seed_notion
 from tests.conftest import no_sleep
+from tests.e2e.helpers import run_with
 
 
 def _seeded(make_sandbox, entries: int) -> tuple[Any, Mapping, str, Client]:
@@ -120,3 +125,22 @@ def test_the_next_page_of_results_is_asked_for_before_the_last_ones_entries_are_
     assert len(kept) == 250 and len(set(kept)) == 250
     assert seen[0] == 2 and seen[100] == 3  # page 2 asked for while page 1 was kept, page 3 during page 2
     assert queries() == 3  # and no page twice
+
+
+def test_a_run_collects_garbage_at_its_own_pace_and_restores_the_default(make_sandbox, demo_job) -> None:
+    sandbox = make_sandbox(flavor="cloud")
+    before = gc.get_threshold()
+    during: set[tuple[int, ...]] = set()
+
+    def watch(services: Any) -> None:
+        services.progress = lambda *_: during.add(gc.get_threshold())
+
+    report = run_with(sandbox, demo_job, prepare=watch)
+    assert report.totals["published"] > 0
+    assert during == {RUN_GC_THRESHOLD}  # the listing, the writes: the whole run
+    assert gc.get_threshold() == before
+
+    sandbox.stop()  # a run that fails gives the pace back too
+    with pytest.raises(SyncError):
+        run_with(sandbox, demo_job)
+    assert gc.get_threshold() == before
