@@ -13,9 +13,11 @@ import functools
 import gc
 import json
 import mimetypes
+import threading
 import time
 import zlib
 from collections.abc import Callable, Iterator
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
@@ -199,11 +201,15 @@ class Prepared:
     content: tuple[str, dict[str, str]] | None = None
 
 
-def prepare(entry: Entry, mapping: Mapping, job: Job, generator: Generator) -> None:
+def prepare(
+    entry: Entry, mapping: Mapping, job: Job, generator: Generator, then: Callable[[Prepared], Any] | None = None
+) -> None:
     """Map, gate and generate an entry whose body is unread (pure; nothing from Confluence is needed), so the
-    work is done as soon as it is listed, and once a run."""
+    work is done as soon as it is listed, and once a run. `then` hears what was prepared."""
     if entry.body is None and entry.body_error is None and entry.prepared is None:
         entry.prepared = _map_and_generate(entry, mapping, job, generator)
+        if then is not None:
+            then(entry.prepared)
 
 
 def read_entries(
@@ -570,6 +576,7 @@ class Published:
     target: Target
     site: IndexSite
     current: list[ManagedPage]  # labelled pages, and the ones found again through the manifest
+    records: dict[str, ApprovalRecord]  # the approvals recorded so far, by Notion page id
     relabel: list[ManagedPage]  # pages that lost their marker label
     notes: list[str]
 
@@ -588,7 +595,8 @@ def read_confluence(services: Services, job: Job, create: bool, target: Target |
         current = adapter.find_managed(target)
         manifest.result()
     relabel, notes = site.find_unlabelled(current)
-    return Published(target, site, [*current, *relabel], relabel, notes)
+    current = [*current, *relabel]
+    return Published(target, site, current, site.records(current), relabel, notes)
 
 
 @dataclass
@@ -617,9 +625,11 @@ def run_job(
     """Read both sides at once, decide, and only when something is to be written take the job's lease and
     write. A run with nothing to do writes nothing, not even the lease."""
     watch = Stopwatch()
+    early = _EarlyUsers(services, job, dry_run)
     with watch("read"), overlap.pool(2) as pool:
         # Notion and Confluence are read side by side: neither API waits for the other.
         confluence = pool.submit(read_confluence, services, job, False)
+        confluence.add_done_callback(early.read)
         pool.submit(services.reader.bot_id)  # asked once a run; its answer is kept for deciding what to read
         generator = Generator.for_job(job)
         # Each entry is prepared as soon as it is listed, beside the listing's next pages and Confluence's reads
@@ -629,12 +639,12 @@ def run_job(
                 services,
                 mapping,
                 data_source_id,
-                on_entry=lambda entry: preparing.submit(prepare, entry, mapping, job, generator),
+                on_entry=lambda entry: preparing.submit(prepare, entry, mapping, job, generator, early.listed),
             )
         with stage("reading Confluence"):
             published = confluence.result()
     common = (job, mapping, services, missing)
-    decided = _decide(*common, allow_mass_archive, entries, published, dry_run, watch, generator)
+    decided = _decide(*common, allow_mass_archive, entries, published, dry_run, watch, generator, early.users)
     with watch("decide"):
         report, the_plan, wants = _act(decided, *common, None, dry_run=dry_run, write=False)
     if dry_run or not wants:
@@ -651,8 +661,9 @@ def run_job(
             with watch("read"), stage("reading Confluence"):
                 published = read_confluence(services, job, True, published.target)
             entries = [e.again() for e in entries]
+            users = decided.users
             del decided, report, the_plan  # the first pass's pages and plan go before the second pass makes its own
-            decided = _decide(*common, allow_mass_archive, entries, published, dry_run, watch, generator)
+            decided = _decide(*common, allow_mass_archive, entries, published, dry_run, watch, generator, users)
         with watch("write"):
             report, the_plan, _ = _act(decided, *common, lease, dry_run=False, write=True)
         if taken_over:
@@ -690,8 +701,10 @@ def _decide(
     dry_run: bool,
     watch: Stopwatch,
     generator: Generator,
+    users: Callable[[], Any] | None = None,
 ) -> Decided:
-    """Map, gate, read the bodies that are needed, render and plan: everything up to the first write."""
+    """Map, gate, read the bodies that are needed, render and plan: everything up to the first write.
+    `users`: Notion's users, if asked for already."""
     adapter = services.confluence
     report = RunReport(job=job.name, flavor=adapter.flavor, dry_run=dry_run, started_at=services.clock())
     for column in missing:
@@ -701,8 +714,7 @@ def _decide(
         )
     report.warnings.extend(published.notes)
     today = lifecycle.local_date(services.clock(), job.zone)
-    site, current = published.site, published.current
-    records = site.records(current)
+    site, current, records = published.site, published.current, published.records
     by_entry, _ = originals(current)  # a person's copy of a page is not the entry's page
     with watch("bodies"):
         bot_id = services.reader.bot_id()
@@ -712,7 +724,7 @@ def _decide(
         seen = seen_bodies(site.manifest, entries, mapping, bot_id)
         evaluate(entries, mapping, job, records, today, by_entry, generator, seen)
     # Reminders already due from the properties: Notion's users are listed now, beside the rest of the run.
-    users = _users(services, entries, dry_run, early=True)
+    users = users or _users(services, entries, dry_run, early=True)
     with stage("reading page bodies"):
         unread = [e for e in entries if e.body is None and e.body_error is None]
         # An approval is first recorded from the whole entry, body included.
@@ -761,6 +773,48 @@ def _users(services: Services, entries: list[Entry], dry_run: bool, early: bool)
     if not dry_run and any(e.standing is not None and e.standing.remind for e in entries):
         return overlap.start(services.comments.users)
     return None if early else functools.cache(services.comments.users)
+
+
+class _EarlyUsers:
+    """Notion's users (for reminders), asked for as soon as a listed entry shows a reminder due: beside the
+    listing, not on the run's last stretch. Only a head start: the run still decides whom to remind."""
+
+    def __init__(self, services: Services, job: Job, dry_run: bool) -> None:
+        self._services, self._policy = services, job.revalidation
+        self._today = lifecycle.local_date(services.clock(), job.zone)
+        self._lock = threading.Lock()
+        self._records: dict[str, ApprovalRecord] | None = None  # once Confluence is read
+        self._unsure: list[Scenario] = []  # never revalidated, listed before the approval records were in
+        self._wanted = services.comments is not None and not dry_run
+        self.users: Callable[[], Any] | None = None
+
+    def listed(self, prepared: Prepared) -> None:
+        scenario = prepared.scenario
+        if not self._wanted or scenario is None or not prepared.goes_on or scenario.lifecycle is not Lifecycle.ACTIVE:
+            return
+        with self._lock:
+            if self._records is None and scenario.last_revalidated is None:
+                self._unsure.append(scenario)  # counts from its first approval, which only the records know
+            else:
+                self._check(scenario)
+
+    def read(self, confluence: Future[Published]) -> None:
+        """Hears Confluence read: the approval records are in."""
+        if confluence.exception() is not None:
+            return
+        with self._lock:
+            self._records = confluence.result().records
+            for scenario in self._unsure:
+                self._check(scenario)
+            self._unsure = []
+
+    def _check(self, scenario: Scenario) -> None:
+        if self.users is not None or self._services.comments is None:
+            return
+        record = (self._records or {}).get(scenario.page_id)
+        first = record.approved_on if record is not None else None
+        if lifecycle.standing(scenario.last_revalidated, first, self._today, self._policy).remind:
+            self.users = overlap.start(self._services.comments.users)
 
 
 def _act(

@@ -3,8 +3,12 @@ the fallback owner for a deactivated owner, and a comment whose answer was lost 
 
 from __future__ import annotations
 
+import threading
 from datetime import UTC, datetime, timedelta
 
+from sync.mapping import Mapping
+from sync.sandbox.bulk_content import bulk_entries
+from sync.sandbox.seed import seed_notion
 from tests.e2e.test_lifecycle import ESCALATION, LATER, at, notion_id, quiet_run
 
 
@@ -112,3 +116,31 @@ def test_a_status_still_waiting_its_turn_is_the_outcome_not_the_reminder(sandbox
     message = richtext.plain_text(page.values.get(key, []))
     assert message.startswith("approved by") and "reminder sent" not in message
     quiet_run(sandbox, run_demo)
+
+
+def test_notions_users_are_asked_for_beside_the_listing_once_a_listed_entry_is_due(make_sandbox, run_demo, monkeypatch):
+    """No timing: the listing's last page waits for the users request, which comes only if a due reminder,
+    seen on an earlier page, started it (it used to come after the listing, on the run's last stretch)."""
+    sandbox = make_sandbox(seed="empty")
+    mapping = Mapping.load(sandbox.options.mapping)
+    _, data_source = seed_notion(sandbox.notion.state, mapping, bulk_entries(250))  # three pages of results
+    sandbox.info.update(data_source_id=data_source)
+    first, _ = run_demo(sandbox)
+    assert first.reminders  # some entries are due
+    emulator, real = sandbox.notion, sandbox.notion.dispatch
+    users_asked, queries, waited = threading.Event(), [], []
+
+    def last_page_waits(endpoint, request, args):
+        if endpoint == "list_users":
+            users_asked.set()
+        elif endpoint == "query_data_source":
+            queries.append(request.path)
+            if len(queries) == 3:
+                waited.append(users_asked.wait(10))
+        return real(endpoint, request, args)
+
+    monkeypatch.setattr(emulator, "dispatch", last_page_waits)
+    report, _ = run_demo(sandbox)
+    assert len(queries) == 3 and waited == [True], "the users were asked for only after the listing"
+    assert report.count("unchanged") == first.count("published") and not report.reminders  # sent already
+    assert len(emulator.traffic.requests("GET", "/v1/users$")) == 2  # once a run, as before
