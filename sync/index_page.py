@@ -7,8 +7,8 @@ records of entries not yet published, reminder state, and what restore needs.
 
 from __future__ import annotations
 
+import functools
 import hashlib
-import json
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -27,21 +27,31 @@ class Manifest:
     entries: dict[str, dict[str, Any]] = field(default_factory=dict)
     digests: dict[str, str] = field(default_factory=dict)  # owner id → date of their last digest
     body_hash: str = ""  # of the index page body last written (rewrite only on change)
+    index_key: str = ""  # what that body was made from (`index_key`): the same again, it is not rendered
 
     def to_json(self) -> dict[str, Any]:
-        return {"entries": self.entries, "digests": self.digests, "body_hash": self.body_hash}
+        value = {"entries": self.entries, "digests": self.digests, "body_hash": self.body_hash}
+        return value | ({"index_key": self.index_key} if self.index_key else {})
 
     @classmethod
     def from_json(cls, value: Any) -> Manifest:
         if not isinstance(value, dict):
             return cls()
-        return cls(dict(value.get("entries", {})), dict(value.get("digests", {})), str(value.get("body_hash", "")))
+        return cls(
+            dict(value.get("entries", {})),
+            dict(value.get("digests", {})),
+            str(value.get("body_hash", "")),
+            str(value.get("index_key", "")),
+        )
 
     def entry(self, notion_id: str) -> dict[str, Any]:
         return self.entries.setdefault(notion_id, {})
 
-    def size(self) -> int:
-        return len(json.dumps(self.to_json()))
+    def copy(self) -> Manifest:
+        """A copy whose entries can be changed without touching this one's."""
+        return Manifest(
+            {k: dict(v) for k, v in self.entries.items()}, dict(self.digests), self.body_hash, self.index_key
+        )
 
 
 @dataclass(frozen=True)
@@ -87,6 +97,24 @@ def index_body(rows: list[Listed], parent_id: str) -> str:
     else:
         doc.el(root, "p", "None.")
     return doc.serialise()
+
+
+def index_key(rows: list[Listed], parent_id: str) -> str:
+    """What the index body is made from, hashed with the renderer's own mark: equal keys make equal bodies, so
+    a run learns that an unchanged index is unchanged without rendering thousands of rows, and a release that
+    changes how the index looks renders it once more."""
+    return digest("\n".join([_layout(), parent_id, *sorted(map(repr, rows))]))  # the body sorts them too
+
+
+@functools.cache
+def _layout() -> str:
+    """The renderer's mark: its body for a fixed set of rows (two keywords, one without, an archived one)."""
+    sample = [
+        Listed("b", "https://b", "Owner B", 2, "2026-02-01", ("k1", "k2")),
+        Listed("a", "https://a", "Owner A", 1, "2026-01-01", ()),
+        Listed("c", "https://c", "Owner C", 3, "", ("k1",), "archived: a reason"),
+    ]
+    return digest(index_body(sample, "0"))
 
 
 def archive_page_body() -> str:

@@ -833,10 +833,7 @@ def _act(
     site, relabel, target = decided.published.site, decided.published.relabel, decided.published.target
     report = decided.report.model_copy(deep=True)
     manual_edits: ManualEdits = job.manual_edits
-    source = site.manifest
-    manifest = Manifest(
-        {k: dict(v) for k, v in source.entries.items()}, dict(source.digests), source.body_hash
-    )  # each pass its own copy: one that does not write leaves nothing behind
+    manifest = site.manifest.copy()  # each pass its own: one that does not write leaves nothing behind
     known = {e.page_id for e in entries}
 
     actions = {a.notion_page_id: a for a in the_plan.actions}

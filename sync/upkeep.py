@@ -20,7 +20,16 @@ from sync.audit import AuditLog, LiveAt, live_at, parse_message
 from sync.config import Job
 from sync.confluence.base import MANAGED_LABEL, ROLE_KEY, ConfluenceAdapter, ManagedPage, Property, Target
 from sync.errors import ConfigError, describe, http_status
-from sync.index_page import MANIFEST_KEY, PROPERTY_LIMIT, Listed, Manifest, archive_page_body, digest, index_body
+from sync.index_page import (
+    MANIFEST_KEY,
+    PROPERTY_LIMIT,
+    Listed,
+    Manifest,
+    archive_page_body,
+    digest,
+    index_body,
+    index_key,
+)
 from sync.lock import LOCK_KEY
 from sync.reminders import Due, active_people, plan_reminders, resolve_fallback
 from sync.report import RunReport
@@ -52,6 +61,10 @@ class IndexSite:
     prop: Property | None = None
     lock: Property | None = None  # the job's lease as it was when the manifest was read
     marked: bool = False  # the page carries the sync's index mark (not a person's page under the title)
+    # What the property holds for the manifest as read, worked out as it is read (beside the listing): a run
+    # that leaves the manifest as it was need not serialise thousands of entries again to learn so.
+    as_read: dict[str, Any] | None = None
+    _rendered: tuple[str, str] | None = None  # the index body last rendered, and its key
     _archive_id: str | None = None
     _archive_lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -86,6 +99,7 @@ class IndexSite:
             data = self.adapter.get_attachment(self.page_id, str(value["attachment"]))
             value = json.loads(data) if data else None
         self.manifest = Manifest.from_json(value)
+        self.as_read = self._stored(self.manifest)
 
     def archive_parent(self) -> str:
         # Archives are applied side by side: the first one makes the page, the others wait for it.
@@ -133,9 +147,27 @@ class IndexSite:
         return found, notes
 
     def changed(self, manifest: Manifest, rows: list[Listed]) -> bool:
-        """Whether `save` would write anything."""
-        body = index_body(rows, self.target.parent_id)
-        return self._differs(self._stored(Manifest(manifest.entries, manifest.digests, digest(body))))
+        """Whether `save` would write anything (`manifest` is the caller's copy, and takes the index's key)."""
+        return self._index_body(manifest, rows) is not None or self._differs(self._value(manifest))
+
+    def _index_body(self, manifest: Manifest, rows: list[Listed]) -> str | None:
+        """The index page's body to write, or None when the page stands as last written: rendered only when
+        what it is made from changed. `manifest` takes the new key and digest."""
+        key = index_key(rows, self.target.parent_id)
+        if key == manifest.index_key:
+            return None
+        manifest.index_key = key
+        if self._rendered is None or self._rendered[0] != key:  # a run's deciding pass rendered it already
+            self._rendered = key, index_body(rows, self.target.parent_id)
+        body = self._rendered[1]
+        if digest(body) == manifest.body_hash:
+            return None
+        manifest.body_hash = digest(body)
+        return body
+
+    def _value(self, manifest: Manifest) -> dict[str, Any]:
+        """What the property is to hold for `manifest`."""
+        return self.as_read if self.as_read is not None and manifest == self.manifest else self._stored(manifest)
 
     def _differs(self, value: dict[str, Any]) -> bool:
         """Whether the manifest property would change to `value`."""
@@ -146,16 +178,15 @@ class IndexSite:
         if self.page_id is None:
             return False
         page_id, wrote = self.page_id, False
-        body = index_body(rows, self.target.parent_id)
+        body = self._index_body(manifest, rows)
         with overlap.pool(1) as pool:
             # The page's text and the manifest are separate resources: written side by side.
             written = None
-            if digest(body) != manifest.body_hash:
+            if body is not None:
                 title = index_title(self.job)
                 written = pool.submit(self.adapter.update_body, page_id, title, body, "scenario-sync: index updated")
-                manifest.body_hash = digest(body)
                 wrote = True
-            value = self._stored(manifest)
+            value = self._value(manifest)
             if self._differs(value):
                 if "attachment" in value:
                     data = json.dumps(manifest.to_json(), sort_keys=True).encode()
@@ -169,9 +200,10 @@ class IndexSite:
     def _stored(self, manifest: Manifest) -> dict[str, Any]:
         """What the property holds: the manifest, or (past a property's size limit) a pointer to the file,
         with the file's hash so a changed manifest still changes the property."""
-        if manifest.size() <= PROPERTY_LIMIT:
+        text = json.dumps(manifest.to_json(), sort_keys=True)  # as long as unsorted: one serialising tells both
+        if len(text) <= PROPERTY_LIMIT:
             return manifest.to_json()
-        return {"attachment": MANIFEST_FILE, "sha256": digest(json.dumps(manifest.to_json(), sort_keys=True))}
+        return {"attachment": MANIFEST_FILE, "sha256": digest(text)}
 
 
 def live_record(adapter: ConfluenceAdapter, target: Target, job: Job, entry_id: str, when: datetime) -> LiveAt:

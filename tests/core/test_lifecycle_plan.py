@@ -6,7 +6,8 @@ from dataclasses import replace
 
 from lxml import etree
 
-from sync.index_page import Listed, banner, index_body
+from sync import index_page
+from sync.index_page import Listed, banner, index_body, index_key
 from sync.plan import plan
 from tests.core.test_plan import desired, published
 
@@ -69,3 +70,26 @@ def test_index_groups_by_keyword_lists_archived_apart_and_escapes_text() -> None
 def test_banner_is_a_warning_panel_with_reason_and_date() -> None:
     assert 'ac:name="warning"' in banner("overdue by 5 days", "2026-11-01")
     assert "overdue by 5 days (archived 2026-11-01)." in banner("overdue by 5 days", "2026-11-01")
+
+
+def test_the_index_key_follows_the_rows_not_their_order_and_the_renderer(monkeypatch) -> None:
+    rows = [
+        Listed("Refund", "https://w/1", "Ana", 2, "2026-03-01", ("refund",)),
+        Listed("Outage", "https://w/2", "Bo", 1, "2026-04-01", ("outage", "integration")),
+    ]
+    key = index_key(rows, "10")
+    assert index_key(rows[::-1], "10") == key  # the body sorts its rows: so does the key
+    assert index_key([rows[0], replace(rows[1], owner="Cy")], "10") != key
+    assert index_key(rows, "11") != key
+    assert index_key(rows[:1], "10") != key
+
+    # A release that renders the index differently has another mark: the same rows get another key.
+    real = index_page.index_body
+    monkeypatch.setattr(index_page, "index_body", lambda rows, parent: real(rows, parent) + "<p>new footer</p>")
+    index_page._layout.cache_clear()
+    try:
+        assert index_key(rows, "10") != key
+    finally:
+        monkeypatch.undo()
+        index_page._layout.cache_clear()
+    assert index_key(rows, "10") == key

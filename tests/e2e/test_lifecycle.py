@@ -236,3 +236,46 @@ def test_a_manifest_past_the_property_limit_is_kept_as_an_attachment(sandbox, ru
     sandbox.confluence.state.remove_label(page.id, MANAGED_LABEL)  # found again through the attached manifest
     report, _ = run_demo(sandbox)
     assert any(f"page {page.id}" in w and "found again" in w for w in report.warnings)
+
+
+def test_an_index_made_of_the_same_rows_is_not_rendered_again(sandbox, run_demo, monkeypatch) -> None:
+    """The manifest keeps what the index was made from: a run with the same rows renders nothing. A new row
+    value renders it (and writes it); a manifest from before the key renders it once and keeps the key."""
+    from sync import upkeep
+
+    rendered: list[int] = []
+    real = upkeep.index_body
+
+    def counted(rows, parent_id):
+        rendered.append(len(rows))
+        return real(rows, parent_id)
+
+    monkeypatch.setattr(upkeep, "index_body", counted)
+    run_demo(sandbox)
+    index = role_page(sandbox, "index")
+    first_key = index.properties["scenario-sync-manifest"].value["index_key"]
+    assert rendered and first_key
+
+    rendered.clear()
+    quiet_run(sandbox, run_demo)
+    assert rendered == []
+
+    # A manifest written before the key existed: the index is rendered, found unchanged, and only the
+    # manifest is written (with the key), under the lease; the next run is quiet again.
+    prop = index.properties["scenario-sync-manifest"]
+    older = {k: v for k, v in prop.value.items() if k != "index_key"}
+    sandbox.confluence.state.update_property(index.id, prop.key, older, prop.version + 1)
+    sandbox.confluence.traffic.clear()
+    run_demo(sandbox)
+    assert len(rendered) == 1
+    writes = sandbox.confluence.traffic.writes()
+    assert writes and all("/propert" in w.path for w in writes), writes  # the lease, the manifest: no page
+    assert index.properties["scenario-sync-manifest"].value["index_key"] == first_key
+    quiet_run(sandbox, run_demo)
+
+    # A row changes (the overdue entry is archived): rendered, and the page rewritten.
+    rendered.clear()
+    run_demo(sandbox, clock=at(LATER))
+    assert len(rendered) == 1
+    archived_part = role_page(sandbox, "index").body.split("Archived: not current guidance")[1]
+    assert ESCALATION in archived_part
