@@ -581,15 +581,17 @@ class Published:
     notes: list[str]
 
 
-def read_confluence(services: Services, job: Job, create: bool, target: Target | None = None) -> Published:
+def read_confluence(
+    services: Services, job: Job, create: bool, target: Target | None = None, index_id: str | None = None
+) -> Published:
     """The index page's properties first, then the listing: a lease taken over the version read with them
-    covers the listing. The manifest is read beside the listing."""
+    covers the listing. The manifest is read beside the listing. `index_id`: the index page, if known."""
     adapter = services.confluence
     if target is None:
         target = adapter.resolve_target(
             job.confluence.space_key, job.confluence.parent_page_id, job.confluence.parent_title
         )
-    site = IndexSite.open(adapter, target, job, create=create, manifest=False)
+    site = IndexSite.open(adapter, target, job, create=create, manifest=False, page_id=index_id)
     with overlap.pool(1) as pool:
         manifest = pool.submit(site.load_manifest)
         current = adapter.find_managed(target)
@@ -654,12 +656,11 @@ def run_job(
     try:
         if lease is None:  # another run wrote since the read (or there was no index page yet): read again
             with stage("reading Confluence"):  # the page to hold the lease on; the manifest is read under it
-                site = IndexSite.open(services.confluence, published.target, job, create=True, manifest=False)
-            assert site.page_id is not None
-            lease = Lease(services.confluence, site.page_id, services.clock)
+                index_id = IndexSite.ensure(services.confluence, published.target, job)
+            lease = Lease(services.confluence, index_id, services.clock)
             taken_over = lease.acquire()
             with watch("read"), stage("reading Confluence"):
-                published = read_confluence(services, job, True, published.target)
+                published = read_confluence(services, job, True, published.target, index_id)
             entries = [e.again() for e in entries]
             users = decided.users
             del decided, report, the_plan  # the first pass's pages and plan go before the second pass makes its own

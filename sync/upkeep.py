@@ -70,15 +70,19 @@ class IndexSite:
 
     @classmethod
     def open(
-        cls, adapter: ConfluenceAdapter, target: Target, job: Job, create: bool, manifest: bool = True
+        cls,
+        adapter: ConfluenceAdapter,
+        target: Target,
+        job: Job,
+        create: bool,
+        manifest: bool = True,
+        page_id: str | None = None,
     ) -> IndexSite:
         """The job's index page and its properties; the manifest too unless `manifest` is False (then
-        `load_manifest` reads it, e.g. beside the listing of the managed pages)."""
-        title = index_title(job)
-        if not create:
-            page_id = adapter.title_taken(target, title)
-        else:
-            page_id = adapter.ensure_page(target, title, index_body([], target.parent_id), INDEX_ROLE)
+        `load_manifest` reads it, e.g. beside the listing of the managed pages). `page_id`: the page, when
+        the run has found (or made) it already."""
+        if page_id is None:
+            page_id = cls.ensure(adapter, target, job) if create else adapter.title_taken(target, index_title(job))
         site = cls(adapter, target, job, page_id)
         if page_id is not None:
             # The manifest and the lease in one listing: a writing run takes the lease over the version read
@@ -90,6 +94,11 @@ class IndexSite:
             if manifest:
                 site.load_manifest()
         return site
+
+    @staticmethod
+    def ensure(adapter: ConfluenceAdapter, target: Target, job: Job) -> str:
+        """The job's index page, made if there is none yet (a person's page under its title is refused)."""
+        return adapter.ensure_page(target, index_title(job), index_body([], target.parent_id), INDEX_ROLE)
 
     def load_manifest(self) -> None:
         if self.page_id is None:

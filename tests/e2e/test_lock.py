@@ -154,6 +154,11 @@ def listings(sandbox) -> int:
     return len(sandbox.confluence.traffic.requests("GET", r"/content/search$"))
 
 
+def index_lookups(sandbox) -> int:
+    """The run's lookups of its index page by title."""
+    return sum("title=Scenario" in r.query for r in sandbox.confluence.traffic.requests("GET"))
+
+
 def test_a_writing_run_reads_confluence_once_when_no_run_held_the_lease_since(sandbox, run_demo) -> None:
     run_demo(sandbox)
     reapprove(sandbox, entry_id(sandbox, INTEGRATION))
@@ -193,5 +198,19 @@ def test_a_run_whose_lease_moved_since_its_read_reads_again_under_the_lease(sand
     assert moved, "the run never wrote"
     assert report.count("published") == 1 and not report.errors
     assert listings(sandbox) == 2
+    assert index_lookups(sandbox) == 2  # the first read's, then the page to hold the lease on: once each
     assert state.get_property(index_id, LOCK_KEY).value["holder"] != "7-other"
     assert sum(p.title == INTEGRATION for p in state.pages.values()) == 1
+
+
+def test_a_first_run_makes_its_index_page_and_reads_it_under_the_lease_without_looking_it_up_again(
+    sandbox, run_demo
+) -> None:
+    report, _ = run_demo(sandbox)
+    assert report.count("published") == 2
+    # Not found by the first read; made (and marked) when the lease is to be taken: two lookups by title, and
+    # the index page's properties read once under the lease.
+    assert index_lookups(sandbox) == 2
+    index_id = index_page(sandbox).id
+    reads = sandbox.confluence.traffic.requests("GET", rf"/{index_id}/propert(y|ies)$")
+    assert len([r for r in reads if "key=" not in r.query]) == 1, reads  # all of them (the lease reads its own)
