@@ -80,15 +80,34 @@ def stage(name: str) -> Iterator[None]:
 RUN_GC_THRESHOLD = (50_000, 100, 1_000)
 
 
+@dataclass
+class _Pace:
+    """How many runs go now, and the collector's pace before the first of them: `schedule` runs jobs side by
+    side, and the last one to end puts the pace back."""
+
+    runs: int = 0
+    before: tuple[int, ...] = ()
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+
+_PACE = _Pace()
+
+
 @contextlib.contextmanager
 def collecting_rarely() -> Iterator[None]:
-    """The cyclic garbage collector at the run's pace for the duration, and at its own pace again after."""
-    before = gc.get_threshold()
-    gc.set_threshold(*RUN_GC_THRESHOLD)
+    """The cyclic garbage collector at the run's pace while any run goes, and at its own pace again after."""
+    with _PACE.lock:
+        if _PACE.runs == 0:
+            _PACE.before = gc.get_threshold()
+            gc.set_threshold(*RUN_GC_THRESHOLD)
+        _PACE.runs += 1
     try:
         yield
     finally:
-        gc.set_threshold(*before)
+        with _PACE.lock:
+            _PACE.runs -= 1
+            if _PACE.runs == 0:
+                gc.set_threshold(*_PACE.before)
 
 
 @dataclass

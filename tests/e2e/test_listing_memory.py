@@ -17,7 +17,7 @@ from sync.incremental import fingerprint, fingerprint_of
 from sync.mapping import Mapping
 from sync.notion.reader import NotionReader, _Shared
 from sync.retry import ApiCaller
-from sync.run import RUN_GC_THRESHOLD
+from sync.run import RUN_GC_THRESHOLD, collecting_rarely
 from sync.sandbox.bulk_content import bulk_entries
 from sync.sandbox.seed import seed_notion
 from tests.conftest import no_sleep
@@ -143,4 +143,15 @@ def test_a_run_collects_garbage_at_its_own_pace_and_restores_the_default(make_sa
     sandbox.stop()  # a run that fails gives the pace back too
     with pytest.raises(SyncError):
         run_with(sandbox, demo_job)
+    assert gc.get_threshold() == before
+
+
+def test_runs_side_by_side_keep_the_runs_pace_until_the_last_one_ends() -> None:
+    before = gc.get_threshold()
+    first, second = collecting_rarely(), collecting_rarely()
+    first.__enter__()
+    second.__enter__()
+    first.__exit__(None, None, None)  # the job that started first ends first (`schedule` runs jobs side by side)
+    assert gc.get_threshold() == RUN_GC_THRESHOLD
+    second.__exit__(None, None, None)
     assert gc.get_threshold() == before
