@@ -17,7 +17,7 @@ import threading
 import time
 import zlib
 from collections.abc import Callable, Iterator
-from concurrent.futures import Future
+from concurrent.futures import Executor, Future
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
@@ -647,25 +647,34 @@ def run_job(
     write. A run with nothing to do writes nothing, not even the lease."""
     watch = Stopwatch()
     early = _EarlyUsers(services, job, dry_run)
+    generator = Generator.for_job(job)
+    ahead = _Ahead(mapping, job, generator, lifecycle.local_date(services.clock(), job.zone))
     with watch("read"), overlap.pool(2) as pool:
         # Notion and Confluence are read side by side: neither API waits for the other.
         confluence = pool.submit(read_confluence, services, job, False)
         confluence.add_done_callback(early.read)
-        pool.submit(services.reader.bot_id)  # asked once a run; its answer is kept for deciding what to read
-        generator = Generator.for_job(job)
+        me = pool.submit(services.reader.bot_id)  # asked once a run; its answer is kept for deciding what to read
+        for read in (confluence, me):
+            read.add_done_callback(lambda _: ahead.ready(confluence, me))
+
         # Each entry is prepared as soon as it is listed, beside the listing's next pages and Confluence's reads
-        # (a failure there is met again, and reported, when the entry is evaluated).
+        # (a failure there is met again, and reported, when the entry is evaluated), and evaluated as well once
+        # Confluence is read.
+        def listed(entry: Entry) -> None:
+            prepare(entry, mapping, job, generator, early.listed)
+            ahead.evaluate([entry])
+
         with overlap.pool(1) as preparing, stage("reading Notion"):
+            ahead.start(preparing)
             entries, missing = read_entries(
-                services,
-                mapping,
-                data_source_id,
-                on_entry=lambda entry: preparing.submit(prepare, entry, mapping, job, generator, early.listed),
+                services, mapping, data_source_id, on_entry=lambda entry: preparing.submit(listed, ahead.heard(entry))
             )
         with stage("reading Confluence"):
             published = confluence.result()
     common = (job, mapping, services, missing)
-    decided = _decide(*common, allow_mass_archive, entries, published, dry_run, watch, generator, early.users)
+    decided = _decide(
+        *common, allow_mass_archive, entries, published, dry_run, watch, generator, early.users, ahead.take
+    )
     with watch("decide"):
         report, the_plan, wants = _act(decided, *common, None, dry_run=dry_run, write=False)
     if dry_run or not wants:
@@ -722,9 +731,11 @@ def _decide(
     watch: Stopwatch,
     generator: Generator,
     users: Callable[[], Any] | None = None,
+    evaluated: Callable[[Published, date], set[int]] | None = None,
 ) -> Decided:
     """Map, gate, read the bodies that are needed, render and plan: everything up to the first write.
-    `users`: Notion's users, if asked for already."""
+    `users`: Notion's users, if asked for already; `evaluated`: the entries (by id) evaluated already against
+    this read of Confluence on this day."""
     adapter = services.confluence
     report = RunReport(job=job.name, flavor=adapter.flavor, dry_run=dry_run, started_at=services.clock())
     for column in missing:
@@ -741,8 +752,10 @@ def _decide(
     # Properties first (who may publish); an unread body stands in as the page that is live, or as an earlier
     # run read it when the entry is held for it.
     with watch("decide"):
-        seen = seen_bodies(site.manifest, entries, mapping, bot_id)
-        evaluate(entries, mapping, job, records, today, by_entry, generator, seen)
+        skip = evaluated(published, today) if evaluated is not None else set()
+        rest = [e for e in entries if id(e) not in skip]
+        seen = seen_bodies(site.manifest, rest, mapping, bot_id)
+        evaluate(rest, mapping, job, records, today, by_entry, generator, seen)
     # Reminders already due from the properties: Notion's users are listed now, beside the rest of the run.
     users = users or _users(services, entries, dry_run, early=True)
     with stage("reading page bodies"):
@@ -793,6 +806,62 @@ def _users(services: Services, entries: list[Entry], dry_run: bool, early: bool)
     if not dry_run and any(e.standing is not None and e.standing.remind for e in entries):
         return overlap.start(services.comments.users)
     return None if early else functools.cache(services.comments.users)
+
+
+class _Ahead:
+    """Entries evaluated as they are listed, once Confluence and the integration's id are in: the pass that
+    `_decide` makes after the listing then skips them (the same pure pass, on the same inputs). It runs on the
+    one thread that prepares entries, so an entry is never evaluated twice at once."""
+
+    def __init__(self, mapping: Mapping, job: Job, generator: Generator, today: date) -> None:
+        self._mapping, self._job, self._generator, self._today = mapping, job, generator, today
+        self._lock = threading.Lock()
+        self._listed: list[Entry] = []
+        self._preparing: Executor | None = None
+        self._inputs: tuple[Published, dict[str, ManagedPage], str] | None = None
+        self._done: set[int] = set()
+        self._taken = False
+
+    def start(self, preparing: Executor) -> None:
+        with self._lock:
+            self._preparing = preparing
+
+    def heard(self, entry: Entry) -> Entry:
+        with self._lock:
+            self._listed.append(entry)
+        return entry
+
+    def ready(self, confluence: Future[Published], me: Future[str]) -> None:
+        """Both reads answered: the entries prepared so far are evaluated, on the preparing thread."""
+        if not (confluence.done() and me.done()) or confluence.exception() or me.exception():
+            return
+        with self._lock:
+            if self._inputs is not None or self._taken:
+                return
+            published = confluence.result()
+            self._inputs = published, originals(published.current)[0], me.result()
+            if self._preparing is not None and self._listed:
+                with contextlib.suppress(RuntimeError):  # the listing is over: `_decide` evaluates the rest
+                    self._preparing.submit(self.evaluate, list(self._listed))
+
+    def evaluate(self, entries: list[Entry]) -> None:
+        inputs = self._inputs
+        if inputs is None:
+            return
+        published, by_entry, bot_id = inputs
+        waiting = [e for e in entries if e.prepared is not None and id(e) not in self._done]
+        seen = seen_bodies(published.site.manifest, waiting, self._mapping, bot_id)
+        for entry in waiting:
+            evaluate([entry], self._mapping, self._job, published.records, self._today, by_entry, self._generator, seen)
+            self._done.add(id(entry))
+
+    def take(self, published: Published, today: date) -> set[int]:
+        """The entries evaluated ahead against `published` on `today` (none if either differs). What was kept
+        for it is let go: a second pass (under the lease) must not keep the first pass's entries alive."""
+        with self._lock:
+            inputs, done, self._taken = self._inputs, self._done, True
+            self._inputs, self._listed, self._done, self._preparing = None, [], set(), None
+        return done if inputs is not None and inputs[0] is published and today == self._today else set()
 
 
 class _EarlyUsers:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import gc
 import json
+import threading
 import time
 from typing import Any
 
@@ -155,3 +156,51 @@ def test_runs_side_by_side_keep_the_runs_pace_until_the_last_one_ends() -> None:
     assert gc.get_threshold() == RUN_GC_THRESHOLD
     second.__exit__(None, None, None)
     assert gc.get_threshold() == before
+
+
+def test_entries_are_evaluated_beside_the_listing_once_confluence_is_read(make_sandbox, run_demo, monkeypatch):
+    """No timing: the listing's last page waits until Confluence's read is in; then every entry is evaluated on
+    the thread that prepares them, and the deciding pass after the listing evaluates none of them again."""
+    from sync import run
+
+    sandbox = make_sandbox(seed="empty")
+    mapping = Mapping.load(sandbox.options.mapping)
+    _, data_source = seed_notion(sandbox.notion.state, mapping, bulk_entries(250))  # three pages of results
+    sandbox.info.update(data_source_id=data_source)
+    first, _ = run_demo(sandbox)
+
+    confluence_in = threading.Event()
+    real_ready, real_evaluate, real_dispatch = run._Ahead.ready, run.evaluate, sandbox.notion.dispatch
+    queries: list[str] = []
+    evaluated: dict[str, int] = {}
+
+    def ready(self, confluence, me):
+        real_ready(self, confluence, me)
+        if self._inputs is not None:
+            confluence_in.set()
+
+    def last_page_waits(endpoint, request, args):
+        if endpoint == "query_data_source":
+            queries.append(request.path)
+            if len(queries) == 3:
+                assert confluence_in.wait(10), "Confluence's read never came in"
+        return real_dispatch(endpoint, request, args)
+
+    def counted(entries, *args, **kwargs):
+        where = threading.current_thread().name
+        evaluated[where] = evaluated.get(where, 0) + len(entries)
+        return real_evaluate(entries, *args, **kwargs)
+
+    monkeypatch.setattr(run._Ahead, "ready", ready)
+    monkeypatch.setattr(run, "evaluate", counted)
+    monkeypatch.setattr(sandbox.notion, "dispatch", last_page_waits)
+    report, _ = run_demo(sandbox)
+
+    main = evaluated.pop(threading.main_thread().name, 0)
+    assert main == 0 and sum(evaluated.values()) == 250  # all beside the listing, none after it
+
+    # The same decisions as the first run's (without its news: the reminders it sent).
+    def decided(rows, outcome=lambda o: o):
+        return [(e.page_id, outcome(e.outcome), [r for r in e.reasons if "reminder sent" not in r]) for e in rows]
+
+    assert decided(report.entries) == decided(first.entries, lambda o: "unchanged" if o == "published" else o)
