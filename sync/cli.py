@@ -489,7 +489,8 @@ def sandbox_deny(base_url: str, permission: str, allow: bool) -> None:
     """Take a permission from the API user of a running emulator (to see what `doctor` and a run say).
 
     Confluence: read:space, create:page, update:page (pages, labels, content properties), archive:page.
-    Notion (the integration's capabilities): read_content, update_content, insert_content.
+    Notion (the integration's capabilities): read_content, update_content, insert_content, read_comments,
+    insert_comments.
 
     \b
     Example:

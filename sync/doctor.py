@@ -102,6 +102,33 @@ class Doctor:
         )
         if updated is not None:
             self.note("Notion write access", True, "the integration may update content")
+        self._comments()
+
+    def _comments(self) -> None:
+        """Reminders are comments on the entries: reading them is tried on the first entry. Inserting cannot be
+        tried without posting one; Notion grants the two capabilities side by side."""
+        client, caller = self.services.reader.client, self.services.notion_caller
+        listed = self.attempt(
+            "Notion comments (reminders)",
+            lambda: caller.call(lambda: client.data_sources.query(self.data_source_id, page_size=1), idempotent=True),
+            {},
+        )
+        if listed is None:
+            return
+        if not listed.get("results"):
+            self.note("Notion comments (reminders)", True, "no entry yet to try them on")
+            return
+        page_id = listed["results"][0]["id"]
+        read = self.attempt(
+            "Notion comments (reminders)",
+            lambda: caller.call(lambda: client.comments.list(block_id=page_id, page_size=1), idempotent=True),
+            {
+                403: "give the integration the 'Read comments' and 'Insert comments' capabilities (Settings →"
+                " Integrations → Capabilities): revalidation reminders are comments on the entries"
+            },
+        )
+        if read is not None:
+            self.note("Notion comments (reminders)", True, "readable; the first reminder shows inserting works")
 
     # --- Confluence ---------------------------------------------------------------------------------------
     def confluence(self) -> None:

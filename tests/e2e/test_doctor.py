@@ -75,6 +75,7 @@ def test_archive_permission_is_checked_on_cloud(make_sandbox, demo_job):
     [
         ("update_content", "Notion write access", "'Update content' capability"),
         ("read_content", "Notion data source", "'Read content' capability"),
+        ("read_comments", "Notion comments (reminders)", "'Read comments' and 'Insert comments' capabilities"),
     ],
 )
 def test_a_missing_notion_capability_is_named(make_sandbox, demo_job, capability, failing, fix):

@@ -144,3 +144,14 @@ def test_notions_users_are_asked_for_beside_the_listing_once_a_listed_entry_is_d
     assert len(queries) == 3 and waited == [True], "the users were asked for only after the listing"
     assert report.count("unchanged") == first.count("published") and not report.reminders  # sent already
     assert len(emulator.traffic.requests("GET", "/v1/users$")) == 2  # once a run, as before
+
+
+def test_without_the_comment_capability_reminders_are_reported_and_the_rest_goes_on(sandbox, run_demo) -> None:
+    sandbox.notion.denied.add("insert_comments")
+    report, _ = run_demo(sandbox)
+    assert report.count("published") == 2  # the pages go out regardless
+    assert any("not sent" in e and "403" in e for e in report.errors), report.errors
+    assert comments(sandbox, ESCALATION) == []
+    sandbox.notion.denied.clear()  # granted: the next run sends what is due
+    again, _ = run_demo(sandbox)
+    assert len(comments(sandbox, ESCALATION)) == 1 and not again.errors

@@ -89,7 +89,7 @@ class NotionEmulator(Emulator):
     url_map = Map(_rules(), strict_slashes=False)
     read_only_posts = ("/query", "/search")
     # An integration's content capabilities (its settings page); `/_sandbox/deny` takes them away.
-    permissions = ("read_content", "update_content", "insert_content")
+    permissions = ("read_content", "update_content", "insert_content", "read_comments", "insert_comments")
 
     def __init__(self, state: NotionState, traffic: Traffic | None = None, token: str = DEFAULT_TOKEN) -> None:
         super().__init__(traffic)
@@ -132,6 +132,8 @@ class NotionEmulator(Emulator):
     def _capability(self, endpoint: str, request: Request) -> str | None:
         if endpoint.endswith(("_user", "_users", "_self")):  # user information is its own capability
             return None
+        if endpoint.endswith(("_comment", "_comments")):  # so are comments, read and insert
+            return "insert_comments" if request.method == "POST" else "read_comments"
         if not self.is_write(request):
             return "read_content"
         return "insert_content" if request.method == "POST" else "update_content"

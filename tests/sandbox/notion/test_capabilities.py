@@ -33,3 +33,23 @@ def test_capabilities_taken_away_are_refused_as_notion_refuses_them(
 
     assert http.delete("/_sandbox/deny").json()["denied"] == []
     client.pages.update(page.id, properties={})
+
+
+def test_comments_are_capabilities_of_their_own(client: Client, http: httpx.Client, state: NotionState, scenarios: str):
+    page = state.create_page({"data_source_id": scenarios}, {})
+    text = [{"type": "text", "text": {"content": "Revalidation due"}}]
+    http.post("/_sandbox/deny", json={"permission": "insert_comments"})
+    with pytest.raises(APIResponseError) as caught:
+        client.comments.create(parent={"page_id": page.id}, rich_text=text)
+    assert caught.value.status == 403 and caught.value.code == "restricted_resource"
+    assert client.comments.list(block_id=page.id)["results"] == []  # reading them is another capability
+    http.post("/_sandbox/deny", json={"permission": "read_comments"})
+    with pytest.raises(APIResponseError) as caught:
+        client.comments.list(block_id=page.id)
+    assert caught.value.code == "restricted_resource"
+    client.pages.update(page.id, properties={})  # content stays writable without comment capabilities
+
+    http.delete("/_sandbox/deny")
+    http.post("/_sandbox/deny", json={"permission": "insert_content"})
+    client.comments.create(parent={"page_id": page.id}, rich_text=text)  # not a content capability
+    assert len(client.comments.list(block_id=page.id)["results"]) == 1
