@@ -595,9 +595,18 @@ class Published:
     target: Target
     site: IndexSite
     current: list[ManagedPage]  # labelled pages, and the ones found again through the manifest
-    records: dict[str, ApprovalRecord]  # the approvals recorded so far, by Notion page id
     relabel: list[ManagedPage]  # pages that lost their marker label
     notes: list[str]
+
+    @functools.cached_property
+    def records(self) -> dict[str, ApprovalRecord]:
+        """The approvals recorded so far, by Notion page id."""
+        return self.site.records(self.current)
+
+    @functools.cached_property
+    def by_entry(self) -> dict[str, ManagedPage]:
+        """Each entry's page (a person's copy of a page is not the entry's page)."""
+        return originals(self.current)[0]
 
 
 def read_confluence(
@@ -616,8 +625,7 @@ def read_confluence(
         current = adapter.find_managed(target)
         manifest.result()
     relabel, notes = site.find_unlabelled(current)
-    current = [*current, *relabel]
-    return Published(target, site, current, site.records(current), relabel, notes)
+    return Published(target, site, [*current, *relabel], relabel, notes)
 
 
 @dataclass
@@ -745,8 +753,7 @@ def _decide(
         )
     report.warnings.extend(published.notes)
     today = lifecycle.local_date(services.clock(), job.zone)
-    site, current, records = published.site, published.current, published.records
-    by_entry, _ = originals(current)  # a person's copy of a page is not the entry's page
+    site, current, records, by_entry = published.site, published.current, published.records, published.by_entry
     with watch("bodies"):
         bot_id = services.reader.bot_id()
     # Properties first (who may publish); an unread body stands in as the page that is live, or as an earlier
@@ -818,7 +825,7 @@ class _Ahead:
         self._lock = threading.Lock()
         self._listed: list[Entry] = []
         self._preparing: Executor | None = None
-        self._inputs: tuple[Published, dict[str, ManagedPage], str] | None = None
+        self._inputs: tuple[Published, str] | None = None
         self._done: set[int] = set()
         self._taken = False
 
@@ -838,8 +845,7 @@ class _Ahead:
         with self._lock:
             if self._inputs is not None or self._taken:
                 return
-            published = confluence.result()
-            self._inputs = published, originals(published.current)[0], me.result()
+            self._inputs = confluence.result(), me.result()
             if self._preparing is not None and self._listed:
                 with contextlib.suppress(RuntimeError):  # the listing is over: `_decide` evaluates the rest
                     self._preparing.submit(self.evaluate, list(self._listed))
@@ -848,11 +854,12 @@ class _Ahead:
         inputs = self._inputs
         if inputs is None:
             return
-        published, by_entry, bot_id = inputs
+        published, bot_id = inputs
+        records, by_entry = published.records, published.by_entry
         waiting = [e for e in entries if e.prepared is not None and id(e) not in self._done]
         seen = seen_bodies(published.site.manifest, waiting, self._mapping, bot_id)
         for entry in waiting:
-            evaluate([entry], self._mapping, self._job, published.records, self._today, by_entry, self._generator, seen)
+            evaluate([entry], self._mapping, self._job, records, self._today, by_entry, self._generator, seen)
             self._done.add(id(entry))
 
     def take(self, published: Published, today: date) -> set[int]:
