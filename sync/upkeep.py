@@ -169,9 +169,10 @@ class IndexSite:
         if self._rendered is None or self._rendered[0] != key:  # a run's deciding pass rendered it already
             self._rendered = key, index_body(rows, self.target.parent_id)
         body = self._rendered[1]
-        if digest(body) == manifest.body_hash:
+        body_hash = digest(body)
+        if body_hash == manifest.body_hash:
             return None
-        manifest.body_hash = digest(body)
+        manifest.body_hash = body_hash
         return body
 
     def _value(self, manifest: Manifest) -> dict[str, Any]:
