@@ -20,8 +20,10 @@ from sync.notion.client import make_client
 from sync.plan import DesiredPage
 from sync.report import RunReport
 from sync.run import Services, run_job
+from sync.sandbox.bulk_content import bulk_entries
 from sync.sandbox.confluence.state import Page
 from sync.sandbox.runtime import Sandbox
+from sync.sandbox.seed import seed_notion
 from sync.session import open_services
 from tests.conftest import ROOT
 
@@ -217,3 +219,11 @@ def real_job_env(sandbox: Sandbox) -> dict[str, str]:
     if coords["confluence"]["user"]:
         env["CONFLUENCE_USER"] = coords["confluence"]["user"]
     return env
+
+
+def bulk_sandbox(make_sandbox: Callable[..., Sandbox], entries: int) -> Sandbox:
+    """An empty sandbox seeded with `entries` generated entries, its data source the one the demo job reads."""
+    sandbox = make_sandbox(seed="empty")
+    _, data_source = seed_notion(sandbox.notion.state, Mapping.load(sandbox.options.mapping), bulk_entries(entries))
+    sandbox.info.update(data_source_id=data_source)
+    return sandbox

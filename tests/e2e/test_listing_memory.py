@@ -19,17 +19,14 @@ from sync.mapping import Mapping
 from sync.notion.reader import NotionReader, _Shared
 from sync.retry import ApiCaller
 from sync.run import RUN_GC_THRESHOLD, collecting_rarely
-from sync.sandbox.bulk_content import bulk_entries
-from sync.sandbox.seed import seed_notion
 from tests.conftest import no_sleep
-from tests.e2e.helpers import run_with
+from tests.e2e.helpers import bulk_sandbox, run_with
 
 
 def _seeded(make_sandbox, entries: int) -> tuple[Any, Mapping, str, Client]:
     """A sandbox with `entries` generated entries: it, the mapping, the data source and a client for it."""
-    sandbox = make_sandbox(seed="empty")
-    mapping = Mapping.load(sandbox.options.mapping)
-    _, data_source = seed_notion(sandbox.notion.state, mapping, bulk_entries(entries))
+    sandbox = bulk_sandbox(make_sandbox, entries)
+    mapping, data_source = Mapping.load(sandbox.options.mapping), sandbox.info["data_source_id"]
     credentials = sandbox.credentials()
     token = credentials.notion_token.get_secret_value() if credentials.notion_token else None
     client = Client(client=httpx.Client(), auth=token, base_url=credentials.notion_base_url, retry=False)
@@ -163,10 +160,7 @@ def test_entries_are_evaluated_beside_the_listing_once_confluence_is_read(make_s
     the thread that prepares them, and the deciding pass after the listing evaluates none of them again."""
     from sync import run
 
-    sandbox = make_sandbox(seed="empty")
-    mapping = Mapping.load(sandbox.options.mapping)
-    _, data_source = seed_notion(sandbox.notion.state, mapping, bulk_entries(250))  # three pages of results
-    sandbox.info.update(data_source_id=data_source)
+    sandbox = bulk_sandbox(make_sandbox, 250)  # three pages of results
     first, _ = run_demo(sandbox)
 
     confluence_in = threading.Event()

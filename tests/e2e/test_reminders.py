@@ -6,9 +6,7 @@ from __future__ import annotations
 import threading
 from datetime import UTC, datetime, timedelta
 
-from sync.mapping import Mapping
-from sync.sandbox.bulk_content import bulk_entries
-from sync.sandbox.seed import seed_notion
+from tests.e2e.helpers import bulk_sandbox
 from tests.e2e.test_lifecycle import ESCALATION, LATER, at, notion_id, quiet_run
 
 
@@ -121,10 +119,7 @@ def test_a_status_still_waiting_its_turn_is_the_outcome_not_the_reminder(sandbox
 def test_notions_users_are_asked_for_beside_the_listing_once_a_listed_entry_is_due(make_sandbox, run_demo, monkeypatch):
     """No timing: the listing's last page waits for the users request, which comes only if a due reminder,
     seen on an earlier page, started it (it used to come after the listing, on the run's last stretch)."""
-    sandbox = make_sandbox(seed="empty")
-    mapping = Mapping.load(sandbox.options.mapping)
-    _, data_source = seed_notion(sandbox.notion.state, mapping, bulk_entries(250))  # three pages of results
-    sandbox.info.update(data_source_id=data_source)
+    sandbox = bulk_sandbox(make_sandbox, 250)  # three pages of results
     first, _ = run_demo(sandbox)
     assert first.reminders  # some entries are due
     emulator, real = sandbox.notion, sandbox.notion.dispatch
