@@ -1,8 +1,9 @@
 """One run of a job, stage by stage: read → map → gate → render → read Confluence → plan → apply → write back.
 
 Everything between the reads and the writes is pure. With `dry_run`, the run stops after planning. A run
-first works out whether anything is to be written; only then does it take the job's lease and
-do the pass again under it, so a run with nothing to do writes nothing at all.
+takes the job's lease only when it has something to write, so a run with nothing to do writes nothing at all.
+A page whose entry changed is written as soon as its entry is listed (see `_Writes`); everything else once the
+whole library is listed and planned.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from sync import incremental, lifecycle, logs, overlap, upkeep
-from sync.apply import Applied, apply
+from sync.apply import MAX_IN_FLIGHT, Applied, apply, apply_one
 from sync.approval import BODY_FIELDS, STEP_FIELDS, ApprovalRecord, Binding, bind, fingerprint
 from sync.archive import ArchiveContext
 from sync.assets import Attachment
@@ -42,7 +43,7 @@ from sync.notion import blocks as notion_blocks
 from sync.notion.comments import NotionComments
 from sync.notion.reader import NotionReader
 from sync.notion.writeback import MAX_TEXT, EntryStatus, NotionWriter, current_status
-from sync.plan import DesiredPage, ManualEdits, Plan, labels_for, plan
+from sync.plan import Action, DesiredPage, ManualEdits, Plan, labels_for, plan
 from sync.plan import _originals as originals
 from sync.progress import Progress, silent
 from sync.render import entry_page
@@ -236,9 +237,10 @@ def read_entries(
     mapping: Mapping,
     data_source_id: str,
     on_entry: Callable[[Entry], Any] | None = None,
+    on_schema: Callable[[list[Column]], Any] | None = None,
 ) -> tuple[list[Entry], list[Column]]:
     """The entries, and the write-back columns the database lacks (write-back is skipped then). `on_entry`
-    hears each entry as soon as its page of results is read."""
+    hears each entry as soon as its page of results is read; `on_schema`, those columns, before the listing."""
 
     def keep(page: dict[str, Any]) -> Entry:
         entry = Entry.listed(page, mapping)
@@ -254,6 +256,8 @@ def read_entries(
     ):
         schema = services.reader.schema(data_source_id)
     missing = [c for c in mapping.writeback_columns() if schema.get(c.property, {}).get("type") != c.type]
+    if on_schema is not None:
+        on_schema(missing)
     wanted = [c.property for c in [*mapping.columns(), *mapping.writeback_columns()]]
     # Ask only for the columns we use; a column missing from the schema is reported per entry by the mapping.
     ids = [schema[name]["id"] for name in dict.fromkeys(wanted) if name in schema]
@@ -512,28 +516,32 @@ def needs_body(entry: Entry, current: ManagedPage | None, mapping: Mapping, bot_
 def read_bodies(reader: NotionReader, entries: list[Entry], now: Callable[[], datetime]) -> None:
     """Read the bodies (and hosted media) of these entries, a few at a time; one that cannot be read gets a
     problem, the others go on."""
-
-    def read(entry: Entry) -> None:
-        entry.read_at = now().astimezone(UTC).isoformat()
-        try:
-            raw, trouble = reader.body(entry.page_id)
-            entry.body = notion_blocks.body(raw, tuple(trouble))
-            entry.attachments = _download(reader, entry.body)
-        except _Unreadable as error:
-            entry.body_error = (
-                str(error),
-                "run again: Notion's file links expire after an hour, so files are fetched each run",
-            )
-        except Exception as error:
-            if http_status(error) not in (403, 404):
-                raise
-            entry.body_error = (
-                "the integration may not open this page, so its body cannot be read",
-                "share the page with the integration (or lift its restriction) so its body can be read",
-            )
-
     with overlap.pool(NOTION_BODY_CONCURRENCY) as pool:
-        list(pool.map(read, entries))  # list(): re-raise the first failure
+        list(pool.map(functools.partial(read_body, reader, now=now), entries))  # list(): re-raise the first failure
+
+
+def read_body(reader: NotionReader, entry: Entry, now: Callable[[], datetime]) -> None:
+    """Read one entry's body and hosted media; what the integration may not open, or a file that cannot be
+    fetched, is the entry's problem. Any other failure is raised, and the entry left as it was."""
+    read_at = now().astimezone(UTC).isoformat()
+    try:
+        raw, trouble = reader.body(entry.page_id)
+        body = notion_blocks.body(raw, tuple(trouble))
+        entry.attachments = _download(reader, body)
+        entry.body = body
+    except _Unreadable as error:
+        entry.body_error = (
+            str(error),
+            "run again: Notion's file links expire after an hour, so files are fetched each run",
+        )
+    except Exception as error:
+        if http_status(error) not in (403, 404):
+            raise
+        entry.body_error = (
+            "the integration may not open this page, so its body cannot be read",
+            "share the page with the integration (or lift its restriction) so its body can be read",
+        )
+    entry.read_at = read_at
 
 
 class _Unreadable(Exception):
@@ -629,6 +637,16 @@ def read_confluence(
 
 
 @dataclass
+class Beside:
+    """What was written while the listing went on: pages (by entry), the statuses written back for them,
+    and what failed of those."""
+
+    applied: dict[str, Applied] = field(default_factory=dict)
+    statuses: dict[str, EntryStatus] = field(default_factory=dict)
+    errors: list[str] = field(default_factory=list)
+
+
+@dataclass
 class Decided:
     """One evaluation of the entries against one read of Confluence: the plan, before anything is written."""
 
@@ -640,6 +658,7 @@ class Decided:
     plan: Plan
     users: Callable[[], Any] | None  # Notion's users, listed at most once a run (for reminders)
     watch: Stopwatch
+    early: Beside = field(default_factory=lambda: Beside())  # pages written while the listing went on
 
 
 @collecting_rarely()
@@ -652,49 +671,58 @@ def run_job(
     allow_mass_archive: bool = False,
 ) -> tuple[RunReport, Plan]:
     """Read both sides at once, decide, and only when something is to be written take the job's lease and
-    write. A run with nothing to do writes nothing, not even the lease."""
+    write (changed pages beside the listing already). A run with nothing to do writes nothing, not even the
+    lease."""
     watch = Stopwatch()
     early = _EarlyUsers(services, job, dry_run)
     generator = Generator.for_job(job)
-    ahead = _Ahead(mapping, job, generator, lifecycle.local_date(services.clock(), job.zone))
-    with watch("read"), overlap.pool(2) as pool:
-        # Notion and Confluence are read side by side: neither API waits for the other.
-        confluence = pool.submit(read_confluence, services, job, False)
-        confluence.add_done_callback(early.read)
-        me = pool.submit(services.reader.bot_id)  # asked once a run; its answer is kept for deciding what to read
-        for read in (confluence, me):
-            read.add_done_callback(lambda _: ahead.ready(confluence, me))
-
-        # Each entry is prepared as soon as it is listed, beside the listing's next pages and Confluence's reads
-        # (a failure there is met again, and reported, when the entry is evaluated), and evaluated as well once
-        # Confluence is read.
-        def listed(entry: Entry) -> None:
-            prepare(entry, mapping, job, generator, early.listed)
-            ahead.evaluate([entry])
-
-        with overlap.pool(1) as preparing, stage("reading Notion"):
-            ahead.start(preparing)
-            entries, missing = read_entries(
-                services, mapping, data_source_id, on_entry=lambda entry: preparing.submit(listed, ahead.heard(entry))
-            )
-        with stage("reading Confluence"):
-            published = confluence.result()
-    common = (job, mapping, services, missing)
-    decided = _decide(
-        *common, allow_mass_archive, entries, published, dry_run, watch, generator, early.users, ahead.take
-    )
-    with watch("decide"):
-        report, the_plan, wants = _act(decided, *common, None, dry_run=dry_run, write=False)
-    if dry_run or not wants:
-        report.seconds = watch.rounded()
-        return report, the_plan
-    lease, taken_over = _take_lease(services, decided.published)
+    today = lifecycle.local_date(services.clock(), job.zone)
+    writes = _Writes(services, mapping, job, generator, today, enabled=not dry_run)
+    ahead = _Ahead(mapping, job, generator, today, writes)
     try:
-        if lease is None:  # another run wrote since the read (or there was no index page yet): read again
+        with watch("read"), overlap.pool(2) as pool:
+            # Notion and Confluence are read side by side: neither API waits for the other.
+            confluence = pool.submit(read_confluence, services, job, False)
+            confluence.add_done_callback(early.read)
+            me = pool.submit(services.reader.bot_id)  # asked once a run; its answer is kept for deciding what to read
+            for read in (confluence, me):
+                read.add_done_callback(lambda _: ahead.ready(confluence, me))
+
+            # Each entry is prepared as soon as it is listed, beside the listing's next pages and Confluence's
+            # reads (a failure there is met again, and reported, when the entry is evaluated), and evaluated as
+            # well once Confluence is read.
+            def listed(entry: Entry) -> None:
+                prepare(entry, mapping, job, generator, early.listed)
+                ahead.evaluate([entry])
+
+            with overlap.pool(1) as preparing, stage("reading Notion"):
+                ahead.start(preparing)
+                entries, missing = read_entries(
+                    services,
+                    mapping,
+                    data_source_id,
+                    on_entry=lambda entry: preparing.submit(listed, ahead.heard(entry)),
+                    on_schema=writes.schema,
+                )
+            with stage("reading Confluence"):
+                published = confluence.result()
+            written = writes.finish()
+        common = (job, mapping, services, missing)
+        decided = _decide(
+            *common, allow_mass_archive, entries, published, dry_run, watch, generator, early.users, ahead.take, written
+        )
+        with watch("decide"):
+            report, the_plan, wants = _act(decided, *common, None, dry_run=dry_run, write=False)
+        if dry_run or not wants:
+            report.seconds = watch.rounded()
+            return report, the_plan
+        if writes.lease is None:  # none taken for the pages written beside the listing
+            writes.lease, writes.taken_over = _take_lease(services, decided.published)
+        if writes.lease is None:  # another run wrote since the read (or there was no index page yet): read again
             with stage("reading Confluence"):  # the page to hold the lease on; the manifest is read under it
                 index_id = IndexSite.ensure(services.confluence, published.target, job)
-            lease = Lease(services.confluence, index_id, services.clock)
-            taken_over = lease.acquire()
+            writes.lease = Lease(services.confluence, index_id, services.clock)
+            writes.taken_over = writes.lease.acquire()
             with watch("read"), stage("reading Confluence"):
                 published = read_confluence(services, job, True, published.target, index_id)
             entries = [e.again() for e in entries]
@@ -702,14 +730,13 @@ def run_job(
             del decided, report, the_plan  # the first pass's pages and plan go before the second pass makes its own
             decided = _decide(*common, allow_mass_archive, entries, published, dry_run, watch, generator, users)
         with watch("write"):
-            report, the_plan, _ = _act(decided, *common, lease, dry_run=False, write=True)
-        if taken_over:
-            report.warnings.append(taken_over)
+            report, the_plan, _ = _act(decided, *common, writes.lease, dry_run=False, write=True)
+        if writes.taken_over:
+            report.warnings.append(writes.taken_over)
         report.seconds = watch.rounded()
         return report, the_plan
     finally:
-        if lease is not None:
-            lease.release()
+        writes.close()
 
 
 def _take_lease(services: Services, published: Published) -> tuple[Lease | None, str | None]:
@@ -740,10 +767,11 @@ def _decide(
     generator: Generator,
     users: Callable[[], Any] | None = None,
     evaluated: Callable[[Published, date], set[int]] | None = None,
+    written: Beside | None = None,
 ) -> Decided:
     """Map, gate, read the bodies that are needed, render and plan: everything up to the first write.
     `users`: Notion's users, if asked for already; `evaluated`: the entries (by id) evaluated already against
-    this read of Confluence on this day."""
+    this read of Confluence on this day; `written`: the pages written already (beside the listing), by entry."""
     adapter = services.confluence
     report = RunReport(job=job.name, flavor=adapter.flavor, dry_run=dry_run, started_at=services.clock())
     for column in missing:
@@ -800,9 +828,13 @@ def _decide(
     with watch("decide"):
         held = {e.page_id for e in entries if e.decision is not None and not e.decision.publish}
         the_plan = plan([e.desired for e in entries if e.desired], current, held, job.manual_edits, archive)
+    written = written or Beside()
+    if written.applied:  # the whole library's plan, with what was done already in place of what it would do
+        done = written.applied
+        the_plan.actions = [done[a.notion_page_id].action if a.notion_page_id in done else a for a in the_plan.actions]
     report.warnings.extend(str(copy) for copy in the_plan.copies)
     users = users or _users(services, entries, dry_run, early=False)
-    return Decided(entries, published, report, by_entry, today, the_plan, users, watch)
+    return Decided(entries, published, report, by_entry, today, the_plan, users, watch, written)
 
 
 def _users(services: Services, entries: list[Entry], dry_run: bool, early: bool) -> Callable[[], Any] | None:
@@ -820,8 +852,9 @@ class _Ahead:
     `_decide` makes after the listing then skips them (the same pure pass, on the same inputs). It runs on the
     one thread that prepares entries, so an entry is never evaluated twice at once."""
 
-    def __init__(self, mapping: Mapping, job: Job, generator: Generator, today: date) -> None:
+    def __init__(self, mapping: Mapping, job: Job, generator: Generator, today: date, writes: _Writes) -> None:
         self._mapping, self._job, self._generator, self._today = mapping, job, generator, today
+        self._writes = writes
         self._lock = threading.Lock()
         self._listed: list[Entry] = []
         self._preparing: Executor | None = None
@@ -859,8 +892,10 @@ class _Ahead:
         waiting = [e for e in entries if e.prepared is not None and id(e) not in self._done]
         seen = seen_bodies(published.site.manifest, waiting, self._mapping, bot_id)
         for entry in waiting:
-            evaluate([entry], self._mapping, self._job, records, self._today, by_entry, self._generator, seen)
+            with self._writes.evaluating:
+                evaluate([entry], self._mapping, self._job, records, self._today, by_entry, self._generator, seen)
             self._done.add(id(entry))
+            self._writes.consider(entry, published, bot_id)
 
     def take(self, published: Published, today: date) -> set[int]:
         """The entries evaluated ahead against `published` on `today` (none if either differs). What was kept
@@ -869,6 +904,140 @@ class _Ahead:
             inputs, done, self._taken = self._inputs, self._done, True
             self._inputs, self._listed, self._done, self._preparing = None, [], set(), None
         return done if inputs is not None and inputs[0] is published and today == self._today else set()
+
+
+class _Writes:
+    """Changed pages written while the listing goes on, so a run's writes overlap its reads.
+
+    Only what the whole library cannot change: an entry changed since its page was published, whose page
+    keeps its title (a title may be wanted by another entry, or be part of a swap, which only the whole
+    listing tells). Its body is read, it is evaluated again, and its page planned alone and written under the
+    job's lease, taken over the version read with the manifest (as the run would take it after the listing;
+    if that fails, nothing is written here and the run goes on as before). The run's plan then counts these
+    pages as written: everything else (creates, retitles, archives, the index page, the manifest, Notion's
+    statuses) waits for the whole listing."""
+
+    def __init__(
+        self, services: Services, mapping: Mapping, job: Job, generator: Generator, today: date, enabled: bool
+    ) -> None:
+        self._services, self._mapping, self._job, self._generator, self._today = (
+            services,
+            mapping,
+            job,
+            generator,
+            today,
+        )
+        self.evaluating = threading.Lock()  # one evaluation at a time: the entries share the generator
+        self._lock = threading.Lock()
+        # Bodies and pages each a few at a time, as the run reads and writes them after the listing.
+        self._reading: Executor | None = overlap.pool(NOTION_BODY_CONCURRENCY) if enabled else None
+        self._writing: Executor | None = overlap.pool(MAX_IN_FLIGHT) if enabled else None
+        self._notion: Executor | None = overlap.pool(NOTION_IN_FLIGHT) if enabled else None
+        self._futures: list[Future[None]] = []
+        self._tried = False  # the lease
+        self.lease: Lease | None = None
+        self.taken_over: str | None = None
+        self.written = Beside()
+        self._missing: list[Column] | None = None  # the write-back columns the database lacks
+        self._failure: BaseException | None = None
+
+    def schema(self, missing: list[Column]) -> None:
+        """Hears which write-back columns the database lacks (none: statuses go back as pages are written)."""
+        self._missing = missing
+
+    def consider(self, entry: Entry, published: Published, bot_id: str) -> None:
+        """Hears an entry evaluated beside the listing; starts writing its page if it may go now."""
+        current = published.by_entry.get(entry.page_id)
+        recorded = published.site.manifest.entries.get(entry.page_id, {})
+        if (
+            self._reading is None
+            or current is None
+            or current.meta is None
+            or current.meta.archived is not None
+            or recorded.get("archived")
+            or entry.page_id not in published.records
+            or entry.body is not None
+            or entry.body_error is not None
+            or not published.site.marked
+            or not needs_body(entry, current, self._mapping, bot_id)
+        ):
+            return
+        self._submit("_reading", self._read, entry, published, current)
+
+    def _submit(self, part: str, task: Callable[..., None], *args: Any) -> None:
+        with self._lock:
+            pool: Executor | None = getattr(self, part)
+            if pool is not None and not (self._tried and self.lease is None):
+                self._futures.append(pool.submit(task, *args))
+
+    def _read(self, entry: Entry, published: Published, current: ManagedPage) -> None:
+        services, job = self._services, self._job
+        try:
+            read_body(services.reader, entry, services.clock)
+        except Exception:  # the run reads it again after the listing, and reports what fails then
+            return
+        with self.evaluating:
+            evaluate([entry], self._mapping, job, published.records, self._today, published.by_entry, self._generator)
+        desired = entry.desired
+        if desired is None or entry.problems or current.title != desired.title:
+            return
+        action = plan([desired], [current], set(), job.manual_edits).actions[0]
+        if action.kind in ("update", "restore-edit"):
+            self._submit("_writing", self._write, entry, published, action)
+
+    def _write(self, entry: Entry, published: Published, action: Action) -> None:
+        if not self._leased(published):
+            return
+        services, mapping = self._services, self._mapping
+        result = apply_one(services.confluence, published.target, action, self._job.manual_edits)
+        if mapping.writeback is not None and self._missing == []:
+            # The status as the run's report will have it (the same entry, action and result): written now.
+            row = _entry_report(entry, result.action, result, published.by_entry, services, dry_run=False)
+            status = _status_for(row)
+            if current_status(entry.page, mapping.writeback) != status:
+                self.written.statuses[entry.page_id] = status
+                self._submit("_notion", _write_back, entry, status, row.title, mapping, services, self.written.errors)
+        with self._lock:
+            self.written.applied[entry.page_id] = result
+            try:
+                if self.lease is not None:
+                    self.lease.renew_if_due()
+            except BaseException as error:  # lost to another run: stop writing, and fail the run
+                self._failure = self._failure or error
+
+    def _leased(self, published: Published) -> bool:
+        with self._lock:
+            if not self._tried and self._failure is None:
+                self._tried = True
+                try:
+                    self.lease, self.taken_over = _take_lease(self._services, published)
+                except BaseException as error:  # the run takes it again after the listing, and reports why
+                    log.debug("lease not taken beside the listing: %s", describe(error))
+            return self.lease is not None and self._failure is None
+
+    def finish(self) -> Beside:
+        """Waits for the pages on their way; what was written, by entry. Raises what stopped the writes."""
+        self._stop()
+        for future in self._futures:
+            future.result()
+        if self._failure is not None:
+            raise self._failure
+        return self.written
+
+    def _stop(self) -> None:
+        """Nothing more starts; what is on its way lands (the bodies read first: they start the writes)."""
+        for part in ("_reading", "_writing", "_notion"):
+            with self._lock:
+                pool = getattr(self, part)
+                setattr(self, part, None)
+            if pool is not None:
+                pool.shutdown(wait=True)
+
+    def close(self) -> None:
+        """At the run's end, whatever happened: nothing more is written, and the lease is let go."""
+        self._stop()
+        if self.lease is not None:
+            self.lease.release()
 
 
 class _EarlyUsers:
@@ -937,7 +1106,9 @@ def _act(
     writeback = mapping.writeback is not None and not missing
     by_id = {e.page_id: e for e in entries}
     rows: dict[str, EntryReport] = {}
-    applied: dict[str, Applied] = {}
+    early = decided.early
+    report.errors.extend(early.errors)
+    applied: dict[str, Applied] = dict(early.applied)
     # Each entry's Notion status goes as soon as its page is written (the two APIs work side by side, each
     # under its own limiter); the report lists entries in Notion's order, whatever the timing.
     with overlap.pool(NOTION_IN_FLIGHT) as notion:
@@ -961,10 +1132,13 @@ def _act(
                 # The status as the entry's outcome has it now: the row goes on to gather what is only news for
                 # this run's report (such as the reminders sent), while the status may still be waiting its turn.
                 status = _status_for(row)
-                if current_status(entry.page, mapping.writeback) != status:
+                if (
+                    current_status(entry.page, mapping.writeback) != status
+                    and early.statuses.get(entry.page_id) != status
+                ):
                     wants = True
                     if write:
-                        notion.submit(_write_back, entry, status, row.title, mapping, services, report)
+                        notion.submit(_write_back, entry, status, row.title, mapping, services, report.errors)
 
         def on_applied(result: Applied) -> None:
             if lease is not None:  # a long run keeps its lease (heard on this thread, between two results)
@@ -978,13 +1152,14 @@ def _act(
 
         writing = {a.notion_page_id for a in the_plan.actions if a.writes} if write else set()
         for entry in entries:
-            if entry.page_id not in writing:
-                finish(entry, None)
+            if entry.page_id not in writing or entry.page_id in early.applied:
+                finish(entry, applied.get(entry.page_id))
         if write:
             for page in relabel:
                 adapter.add_labels(page.id, [MANAGED_LABEL])
             context = ArchiveContext(today.isoformat(), site.archive_parent)
-            apply(adapter, target, the_plan, manual_edits, on_applied, lifecycle=context)
+            rest = Plan([a for a in the_plan.actions if a.notion_page_id not in early.applied], the_plan.copies)
+            apply(adapter, target, rest, manual_edits, on_applied, lifecycle=context)
         for entry in entries:  # a write that never reported back (it cannot, but the report must be whole)
             if entry.page_id not in rows:
                 finish(entry, applied.get(entry.page_id))
@@ -1085,13 +1260,13 @@ def _status_for(row: EntryReport) -> EntryStatus:
 
 
 def _write_back(
-    entry: Entry, status: EntryStatus, title: str, mapping: Mapping, services: Services, report: RunReport
+    entry: Entry, status: EntryStatus, title: str, mapping: Mapping, services: Services, errors: list[str]
 ) -> None:
     assert mapping.writeback is not None
     try:
         services.writer.write_status(entry.page_id, status, mapping.writeback)
     except Exception as error:  # the entry's outcome stands; the missing status is reported
-        report.errors.append(f"status write-back to '{title}' failed: {describe(error)}")
+        errors.append(f"status write-back to '{title}' failed: {describe(error)}")
 
 
 def _reset_reviews(entry: Entry, mapping: Mapping, services: Services, report: RunReport) -> None:

@@ -1,0 +1,176 @@
+"""A changed page is written while Notion's listing goes on, under the job's lease, and the run ends as if it
+had been written after the listing: one write per page, the same report, a quiet run after. A run that fails
+after such a write heals on the next run; another run's lease stops it; a dry run writes nothing."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
+
+import pytest
+
+import sync.notion.reader as reader_module
+from sync.errors import ApiFailure, LockHeld
+from sync.lock import LOCK_KEY, Lease
+from sync.sandbox.faults import Fault
+from sync.sandbox.runtime import Sandbox
+from tests.e2e.helpers import (
+    INTEGRATION,
+    assert_converged,
+    bookkeeping_pages,
+    entry_id,
+    labels,
+    notion_status,
+    pages,
+    run_with,
+    set_keywords,
+)
+from tests.e2e.test_lock import adapter, index_page
+
+KEYWORDS = ["integration down", "status page", "outage"]
+
+
+class LastListingPage:
+    """Holds Notion's answer to the listing's last page until the entry's Confluence page is written (or 10 s
+    pass), then serves it, or fails it with `status` for good."""
+
+    def __init__(self, sandbox: Sandbox, page_id: str, listing_pages: int, status: int | None = None) -> None:
+        self.written = threading.Event()
+        self.held = False  # the last page was asked for before the write
+        self.in_time = False  # and the write came while it waited
+        self.queries = 0
+        self.listing_pages, self.status = listing_pages, status
+        notion, confluence = sandbox.notion.traffic, sandbox.confluence.traffic
+        take_fault, record = notion.take_fault, confluence.record
+
+        def recording(entry: object) -> None:
+            record(entry)  # type: ignore[arg-type]
+            if getattr(entry, "method", "") == "PUT" and getattr(entry, "path", "").endswith(f"/{page_id}"):
+                self.written.set()
+
+        def holding(method: str, path: str) -> Fault | None:
+            if method == "POST" and path.endswith("/query"):
+                self.queries += 1
+                if self.queries >= self.listing_pages:
+                    if self.queries == self.listing_pages:
+                        self.held = not self.written.is_set()
+                        self.in_time = self.written.wait(10)
+                    if self.status is not None:
+                        return Fault(kind="status", status=self.status)
+            return take_fault(method, path)
+
+        confluence.record = recording  # type: ignore[method-assign]
+        notion.take_fault = holding  # type: ignore[method-assign]
+
+
+@pytest.fixture
+def paged(monkeypatch: pytest.MonkeyPatch) -> Callable[[Sandbox, str], int]:
+    """Lists two entries per page of results, and tells how many pages the listing takes: the entry `title`
+    must be on an earlier page than the last."""
+
+    def listing(sandbox: Sandbox, title: str) -> int:
+        monkeypatch.setattr(reader_module, "PAGE_SIZE", 2)
+        state = sandbox.notion.state
+        order = [state.title_of(p) for p in state.query(sandbox.info["data_source_id"])]
+        count = -(-len(order) // 2)
+        assert order.index(title) // 2 < count - 1, order
+        return count
+
+    return listing
+
+
+def _entry_writes(sandbox: Sandbox, page_id: str) -> list[str]:
+    return [f"{r.method} {r.path}" for r in sandbox.confluence.traffic.writes() if f"/{page_id}" in r.path]
+
+
+@pytest.fixture
+def changed(sandbox: Sandbox, demo_job) -> Iterator[str]:
+    """The demo published, then the integration entry's keywords changed and re-approved: its Confluence
+    page id."""
+    run_with(sandbox, demo_job)
+    set_keywords(sandbox, INTEGRATION, KEYWORDS)
+    sandbox.confluence.traffic.clear()
+    sandbox.notion.traffic.clear()
+    yield pages(sandbox)[INTEGRATION].id
+
+
+def test_a_changed_page_is_written_while_the_listing_goes_on(sandbox, demo_job, paged, changed) -> None:
+    last = LastListingPage(sandbox, changed, paged(sandbox, INTEGRATION))
+    version = pages(sandbox)[INTEGRATION].version
+
+    report = run_with(sandbox, demo_job)
+
+    assert last.held and last.in_time, "the page was not written while the listing's last page was awaited"
+    rows = {row.title: row for row in report.entries}
+    assert rows[INTEGRATION].outcome == "published" and rows[INTEGRATION].action == "update"
+    assert not report.errors
+    found = assert_converged(sandbox)
+    assert found[INTEGRATION].version == version + 1  # written once, not again after the listing
+    assert {"integration-down", "status-page", "outage"} <= labels(found[INTEGRATION])
+    assert [w for w in _entry_writes(sandbox, changed) if w.startswith("PUT") and w.endswith(f"/{changed}")] != []
+    assert notion_status(sandbox)[INTEGRATION][0] == "Published"
+    lease = index_page(sandbox).properties[LOCK_KEY].value
+    assert lease.get("released") is True
+
+    sandbox.confluence.traffic.clear()
+    sandbox.notion.traffic.clear()
+    quiet = run_with(sandbox, demo_job)
+    assert {row.outcome for row in quiet.entries if row.title == INTEGRATION} == {"unchanged"}
+    assert sandbox.confluence.traffic.writes() == [] and sandbox.notion.traffic.writes() == []
+
+
+def test_a_run_that_fails_after_such_a_write_heals_on_the_next(sandbox, demo_job, paged, changed) -> None:
+    LastListingPage(sandbox, changed, paged(sandbox, INTEGRATION), status=503)
+    version = pages(sandbox)[INTEGRATION].version
+
+    with pytest.raises(ApiFailure, match="reading Notion"):
+        run_with(sandbox, demo_job)
+
+    # The page and its record went together; the lease was let go, so the next run need not wait for it.
+    written = pages(sandbox)[INTEGRATION]
+    assert written.version == version + 1
+    assert {"integration-down", "status-page", "outage"} <= labels(written)
+    assert index_page(sandbox).properties[LOCK_KEY].value.get("released") is True
+
+    del sandbox.notion.traffic.take_fault  # Notion answers again
+    sandbox.confluence.traffic.clear()
+    healed = run_with(sandbox, demo_job)
+    assert not healed.errors
+    assert {row.outcome for row in healed.entries if row.title == INTEGRATION} == {"unchanged"}
+    assert _entry_writes(sandbox, changed) == []  # not written twice
+    assert pages(sandbox)[INTEGRATION].version == version + 1
+    assert notion_status(sandbox)[INTEGRATION][0] == "Published"
+    assert_converged(sandbox)
+
+    sandbox.confluence.traffic.clear()
+    run_with(sandbox, demo_job)
+    assert sandbox.confluence.traffic.writes() == []
+
+
+def test_another_runs_lease_stops_it_before_any_page_is_written(sandbox, demo_job, changed) -> None:
+    now = datetime.now(UTC)
+    Lease(adapter(sandbox), index_page(sandbox).id, lambda: now, holder="4242-cron", host="cron-2").acquire()
+    sandbox.confluence.traffic.clear()
+
+    with pytest.raises(LockHeld, match="4242-cron on cron-2"):
+        run_with(sandbox, demo_job)
+
+    own = bookkeeping_pages(sandbox)
+    assert [r for r in sandbox.confluence.traffic.writes() if not any(f"/{pid}" in r.path for pid in own)] == []
+    assert _entry_writes(sandbox, changed) == []
+
+
+def test_a_dry_run_writes_nothing_beside_the_listing(sandbox, demo_job, changed) -> None:
+    from sync.mapping import Mapping
+    from sync.run import run_job
+    from sync.session import open_services
+
+    with open_services(sandbox.credentials(), sleep=lambda s: None) as services:
+        report, the_plan = run_job(
+            demo_job, Mapping.load(demo_job.mapping), services, sandbox.info["data_source_id"], dry_run=True
+        )
+    assert {row.outcome for row in report.entries if row.title == INTEGRATION} == {"planned"}
+    assert [a.kind for a in the_plan.actions if a.title == INTEGRATION] == ["update"]
+    assert sandbox.confluence.traffic.writes() == [] and sandbox.notion.traffic.writes() == []
+    assert entry_id(sandbox, INTEGRATION)
