@@ -644,6 +644,7 @@ class Beside:
     applied: dict[str, Applied] = field(default_factory=dict)
     statuses: dict[str, EntryStatus] = field(default_factory=dict)
     errors: list[str] = field(default_factory=list)
+    settle: Callable[[], None] = lambda: None  # waits for those statuses (they go on beside what comes next)
 
 
 @dataclass
@@ -711,11 +712,12 @@ def run_job(
         decided = _decide(
             *common, allow_mass_archive, entries, published, dry_run, watch, generator, early.users, ahead.take, written
         )
-        with watch("decide"):
-            report, the_plan, wants = _act(decided, *common, None, dry_run=dry_run, write=False)
-        if dry_run or not wants:
-            report.seconds = watch.rounded()
-            return report, the_plan
+        if not written.applied:  # pages written already: the rest is written too, with no pass to learn whether
+            with watch("decide"):
+                report, the_plan, wants = _act(decided, *common, None, dry_run=dry_run, write=False)
+            if dry_run or not wants:
+                report.seconds = watch.rounded()
+                return report, the_plan
         if writes.lease is None:  # none taken for the pages written beside the listing
             writes.lease, writes.taken_over = _take_lease(services, decided.published)
         if writes.lease is None:  # another run wrote since the read (or there was no index page yet): read again
@@ -968,7 +970,9 @@ class _Writes:
         with self._lock:
             pool: Executor | None = getattr(self, part)
             if pool is not None and not (self._tried and self.lease is None):
-                self._futures.append(pool.submit(task, *args))
+                future = pool.submit(task, *args)
+                if part != "_notion":  # a status write-back reports its own failure
+                    self._futures.append(future)
 
     def _read(self, entry: Entry, published: Published, current: ManagedPage) -> None:
         services, job = self._services, self._job
@@ -1016,17 +1020,20 @@ class _Writes:
             return self.lease is not None and self._failure is None
 
     def finish(self) -> Beside:
-        """Waits for the pages on their way; what was written, by entry. Raises what stopped the writes."""
-        self._stop()
+        """Waits for the pages on their way; what was written, by entry. Raises what stopped the writes.
+        Their statuses go on landing in Notion: `Beside.settle` waits for them."""
+        self._stop("_reading", "_writing")
+        self.written.settle = functools.partial(self._stop, "_notion")
         for future in self._futures:
             future.result()
         if self._failure is not None:
             raise self._failure
         return self.written
 
-    def _stop(self) -> None:
-        """Nothing more starts; what is on its way lands (the bodies read first: they start the writes)."""
-        for part in ("_reading", "_writing", "_notion"):
+    def _stop(self, *parts: str) -> None:
+        """Nothing more starts; what is on its way lands (in this order: the bodies read start the writes,
+        which start the statuses)."""
+        for part in parts or ("_reading", "_writing", "_notion"):
             with self._lock:
                 pool = getattr(self, part)
                 setattr(self, part, None)
@@ -1107,7 +1114,6 @@ def _act(
     by_id = {e.page_id: e for e in entries}
     rows: dict[str, EntryReport] = {}
     early = decided.early
-    report.errors.extend(early.errors)
     applied: dict[str, Applied] = dict(early.applied)
     # Each entry's Notion status goes as soon as its page is written (the two APIs work side by side, each
     # under its own limiter); the report lists entries in Notion's order, whatever the timing.
@@ -1179,6 +1185,8 @@ def _act(
             else:
                 wants = wants or site.changed(manifest, upkeep.listed(manifest, adapter.page_url))
 
+    early.settle()  # the statuses written back beside the listing have landed, or failed
+    report.errors.extend(early.errors)
     report.notion = ApiUsage.of(services.notion_caller)
     report.confluence = ApiUsage.of(services.confluence_caller)
     report.finished_at = services.clock()

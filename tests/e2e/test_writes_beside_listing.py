@@ -17,6 +17,8 @@ from sync.sandbox.faults import Fault
 from sync.sandbox.runtime import Sandbox
 from tests.e2e.helpers import (
     INTEGRATION,
+    KillAfter,
+    Killed,
     assert_converged,
     bookkeeping_pages,
     entry_id,
@@ -174,3 +176,53 @@ def test_a_dry_run_writes_nothing_beside_the_listing(sandbox, demo_job, changed)
     assert [a.kind for a in the_plan.actions if a.title == INTEGRATION] == ["update"]
     assert sandbox.confluence.traffic.writes() == [] and sandbox.notion.traffic.writes() == []
     assert entry_id(sandbox, INTEGRATION)
+
+
+def test_a_status_that_fails_beside_the_listing_is_reported_and_written_next_run(
+    sandbox, demo_job, paged, changed
+) -> None:
+    last = LastListingPage(sandbox, changed, paged(sandbox, INTEGRATION))
+    notion_id = entry_id(sandbox, INTEGRATION)
+    sandbox.notion.traffic.add_fault(Fault(method="PATCH", path=notion_id, status=503, times=50))
+    before = notion_status(sandbox)[INTEGRATION]
+
+    report = run_with(sandbox, demo_job)
+
+    assert last.in_time
+    assert [e for e in report.errors if e.startswith(f"status write-back to '{INTEGRATION}' failed")], report.errors
+    assert {row.outcome for row in report.entries if row.title == INTEGRATION} == {"published"}
+    assert notion_status(sandbox)[INTEGRATION] == before  # not written: Notion kept refusing
+
+    sandbox.notion.traffic.faults.clear()
+    sandbox.confluence.traffic.clear()
+    again = run_with(sandbox, demo_job)
+    assert not again.errors
+    status, message = notion_status(sandbox)[INTEGRATION]
+    assert status == "Published" and (status, message) != before  # the new version's message
+    assert _entry_writes(sandbox, changed) == []
+
+
+def test_a_changed_run_killed_at_any_request_converges_without_duplicates(sandbox, demo_job, paged, changed) -> None:
+    paged(sandbox, INTEGRATION)
+    killed_at = 0
+    while True:
+        limiter = KillAfter(killed_at)
+
+        def kill(services, limiter=limiter) -> None:
+            services.confluence_caller.limiter = services.notion_caller.limiter = limiter
+
+        try:
+            run_with(sandbox, demo_job, kill)
+        except Killed:
+            killed_at += 1
+            continue
+        break
+    assert killed_at > 5  # killed at each request of the run, one run after the other
+    clean = run_with(sandbox, demo_job)
+    assert clean.count("failed") == 0 and not clean.errors
+    found = assert_converged(sandbox)
+    assert {"integration-down", "status-page", "outage"} <= labels(found[INTEGRATION])
+    assert notion_status(sandbox)[INTEGRATION][0] == "Published"
+    sandbox.confluence.traffic.clear()
+    run_with(sandbox, demo_job)
+    assert sandbox.confluence.traffic.writes() == []
