@@ -915,9 +915,9 @@ class _Writes:
     keeps its title (a title may be wanted by another entry, or be part of a swap, which only the whole
     listing tells). Its body is read, it is evaluated again, and its page planned alone and written under the
     job's lease, taken over the version read with the manifest (as the run would take it after the listing;
-    if that fails, nothing is written here and the run goes on as before). The run's plan then counts these
-    pages as written: everything else (creates, retitles, archives, the index page, the manifest, Notion's
-    statuses) waits for the whole listing."""
+    if that fails, nothing is written here and the run goes on as before), and its Notion status written back.
+    The run's plan then counts these pages as written: everything else (creates, retitles, archives, the
+    index page, the manifest) waits for the whole listing."""
 
     def __init__(
         self, services: Services, mapping: Mapping, job: Job, generator: Generator, today: date, enabled: bool
@@ -930,7 +930,8 @@ class _Writes:
             today,
         )
         self.evaluating = threading.Lock()  # one evaluation at a time: the entries share the generator
-        self._lock = threading.Lock()
+        self._lock = threading.RLock()  # re-entered where a pool runs each task as it is submitted
+        self._leasing = threading.Lock()  # the lease's requests, one at a time, without holding up the rest
         # Bodies and pages each a few at a time, as the run reads and writes them after the listing.
         self._reading: Executor | None = overlap.pool(NOTION_BODY_CONCURRENCY) if enabled else None
         self._writing: Executor | None = overlap.pool(MAX_IN_FLIGHT) if enabled else None
@@ -1003,20 +1004,21 @@ class _Writes:
                 self._submit("_notion", _write_back, entry, status, row.title, mapping, services, self.written.errors)
         with self._lock:
             self.written.applied[entry.page_id] = result
+        with self._leasing:
             try:
                 if self.lease is not None:
                     self.lease.renew_if_due()
-            except BaseException as error:  # lost to another run: stop writing, and fail the run
+            except Exception as error:  # lost to another run: stop writing, and fail the run
                 self._failure = self._failure or error
 
     def _leased(self, published: Published) -> bool:
-        with self._lock:
+        with self._leasing:
             if not self._tried and self._failure is None:
-                self._tried = True
                 try:
                     self.lease, self.taken_over = _take_lease(self._services, published)
-                except BaseException as error:  # the run takes it again after the listing, and reports why
+                except Exception as error:  # the run takes it again after the listing, and reports why
                     log.debug("lease not taken beside the listing: %s", describe(error))
+                self._tried = True
             return self.lease is not None and self._failure is None
 
     def finish(self) -> Beside:
@@ -1030,19 +1032,20 @@ class _Writes:
             raise self._failure
         return self.written
 
-    def _stop(self, *parts: str) -> None:
+    def _stop(self, *parts: str, cancel: bool = False) -> None:
         """Nothing more starts; what is on its way lands (in this order: the bodies read start the writes,
-        which start the statuses)."""
+        which start the statuses). With `cancel`, what has not started never does."""
         for part in parts or ("_reading", "_writing", "_notion"):
             with self._lock:
                 pool = getattr(self, part)
                 setattr(self, part, None)
             if pool is not None:
-                pool.shutdown(wait=True)
+                pool.shutdown(wait=True, cancel_futures=cancel)
 
     def close(self) -> None:
-        """At the run's end, whatever happened: nothing more is written, and the lease is let go."""
-        self._stop()
+        """At the run's end, whatever happened (the run failed: what has not started is dropped): nothing more
+        is written, and the lease is let go."""
+        self._stop(cancel=True)
         if self.lease is not None:
             self.lease.release()
 
