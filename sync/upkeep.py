@@ -108,7 +108,7 @@ class IndexSite:
             data = self.adapter.get_attachment(self.page_id, str(value["attachment"]))
             value = json.loads(data) if data else None
         self.manifest = Manifest.from_json(value)
-        self.as_read = self._stored(self.manifest)
+        self.as_read = self._stored(self.manifest)[0]
 
     def archive_parent(self) -> str:
         # Archives are applied side by side: the first one makes the page, the others wait for it.
@@ -157,7 +157,7 @@ class IndexSite:
 
     def changed(self, manifest: Manifest, rows: list[Listed]) -> bool:
         """Whether `save` would write anything (`manifest` is the caller's copy, and takes the index's key)."""
-        return self._index_body(manifest, rows) is not None or self._differs(self._value(manifest))
+        return self._index_body(manifest, rows) is not None or self._differs(self._value(manifest)[0])
 
     def _index_body(self, manifest: Manifest, rows: list[Listed]) -> str | None:
         """The index page's body to write, or None when the page stands as last written: rendered only when
@@ -175,9 +175,11 @@ class IndexSite:
         manifest.body_hash = body_hash
         return body
 
-    def _value(self, manifest: Manifest) -> dict[str, Any]:
-        """What the property is to hold for `manifest`."""
-        return self.as_read if self.as_read is not None and manifest == self.manifest else self._stored(manifest)
+    def _value(self, manifest: Manifest) -> tuple[dict[str, Any], str | None]:
+        """What the property is to hold for `manifest`, and the manifest as text (None: as read)."""
+        if self.as_read is not None and manifest == self.manifest:
+            return self.as_read, None
+        return self._stored(manifest)
 
     def _differs(self, value: dict[str, Any]) -> bool:
         """Whether the manifest property would change to `value`."""
@@ -196,24 +198,26 @@ class IndexSite:
                 title = index_title(self.job)
                 written = pool.submit(self.adapter.update_body, page_id, title, body, "scenario-sync: index updated")
                 wrote = True
-            value = self._value(manifest)
+            value, text = self._value(manifest)
             if self._differs(value):
                 if "attachment" in value:
-                    data = json.dumps(manifest.to_json(), sort_keys=True).encode()
-                    self.adapter.put_attachment(page_id, MANIFEST_FILE, data)
+                    text = text if text is not None else json.dumps(manifest.to_json(), sort_keys=True)
+                    self.adapter.put_attachment(page_id, MANIFEST_FILE, text.encode())
                 self.prop = self.adapter.set_property(page_id, MANIFEST_KEY, value, self.prop)
                 wrote = True
             if written is not None:
                 written.result()
         return wrote
 
-    def _stored(self, manifest: Manifest) -> dict[str, Any]:
+    def _stored(self, manifest: Manifest) -> tuple[dict[str, Any], str]:
         """What the property holds: the manifest, or (past a property's size limit) a pointer to the file,
-        with the file's hash so a changed manifest still changes the property."""
-        text = json.dumps(manifest.to_json(), sort_keys=True)  # as long as unsorted: one serialising tells both
+        with the file's hash so a changed manifest still changes the property; and the manifest as text (the
+        file's content: a writing run serialises thousands of entries once)."""
+        data = manifest.to_json()
+        text = json.dumps(data, sort_keys=True)  # as long as unsorted: one serialising tells both
         if len(text) <= PROPERTY_LIMIT:
-            return manifest.to_json()
-        return {"attachment": MANIFEST_FILE, "sha256": digest(text)}
+            return data, text
+        return {"attachment": MANIFEST_FILE, "sha256": digest(text)}, text
 
 
 def live_record(adapter: ConfluenceAdapter, target: Target, job: Job, entry_id: str, when: datetime) -> LiveAt:

@@ -3,6 +3,7 @@ banner, labels) → revalidated → restored, retired and trashed entries, the s
 
 from __future__ import annotations
 
+import hashlib
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -231,6 +232,7 @@ def test_a_manifest_past_the_property_limit_is_kept_as_an_attachment(sandbox, ru
     (attachment,) = index.attachments
     page = page_of(sandbox, INTEGRATION)
     assert page.id in attachment.data.decode()
+    assert pointer["sha256"] == hashlib.sha256(attachment.data).hexdigest()  # the pointer names this file
     quiet_run(sandbox, run_demo)
 
     sandbox.confluence.state.remove_label(page.id, MANAGED_LABEL)  # found again through the attached manifest
