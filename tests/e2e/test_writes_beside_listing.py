@@ -226,3 +226,37 @@ def test_a_changed_run_killed_at_any_request_converges_without_duplicates(sandbo
     sandbox.confluence.traffic.clear()
     run_with(sandbox, demo_job)
     assert sandbox.confluence.traffic.writes() == []
+
+
+@pytest.mark.parametrize("policy", ["restore", "keep"])
+def test_a_page_a_person_edits_just_before_its_write_is_read_and_planned_again(
+    sandbox, demo_job, paged, changed, policy
+) -> None:
+    last = LastListingPage(sandbox, changed, paged(sandbox, INTEGRATION))
+    state, traffic = sandbox.confluence.state, sandbox.confluence.traffic
+    editor = state.add_user("Dana Editor", "dana@example.com", "dana")
+    record = traffic.record
+
+    def person_first(entry) -> None:  # Dana saves her edit as the run's write is on its way
+        if entry.method == "PUT" and entry.path.endswith(f"/{changed}") and not person_first.done:
+            person_first.done = True
+            state.human_edit(changed, editor, body="<p>Dana: we will refund you today.</p>")
+        record(entry)
+
+    person_first.done = False
+    traffic.record = person_first  # type: ignore[method-assign]
+    edited_version = pages(sandbox)[INTEGRATION].version + 1
+
+    report = run_with(sandbox, demo_job, manual_edits=policy)
+
+    assert last.in_time
+    row = next(r for r in report.entries if r.title == INTEGRATION)
+    assert row.outcome == "published" and row.action == "restore-edit"
+    assert "edited in Confluence by Dana Editor" in row.action_reason
+    if policy == "keep":
+        assert "the entry changed in Notion: publishing the approved text over it" in row.action_reason
+    page = pages(sandbox)[INTEGRATION]
+    assert page.version == edited_version + 1  # written over her version, never bumped blindly
+    assert "Dana: we will" not in page.body and any("Dana: we will" in v.body for v in page.versions)
+    assert len(traffic.requests(method="PUT", path=f"/{changed}$")) == 2  # refused once (409), then again
+    assert_converged(sandbox)
