@@ -61,6 +61,9 @@ class Generated:
     plan: ClipPlan
     findings: list[Finding]
     render: Callable[[], Rendered] = field(repr=False, compare=False)
+    # The same output made from the entry alone (scripts and plan worked out again): what a released entry
+    # renders with.
+    remake: Callable[[], Rendered] | None = field(default=None, repr=False, compare=False)
 
     @cached_property
     def rendered(self) -> Rendered:
@@ -98,10 +101,14 @@ class Generated:
         return Attachment(manifest.FILE_NAME, manifest.MEDIA_TYPE, self.manifest)
 
     def release(self) -> None:
-        """Forget the prompts and the manifest (made again if asked for): a run holding thousands of entries
-        keeps only what decides, and the page it built."""
+        """Keep only what decides (the findings, and the plan's problems): a run holding thousands of entries
+        keeps that and the page it built, not each entry's clips, scripts and prompts. Asked for again, the
+        output is made again, the same."""
         self.__dict__.pop("rendered", None)
         self.__dict__.pop("manifest", None)
+        if self.remake is not None:
+            self.plan = ClipPlan(problems=self.plan.problems)
+            self.render = self.remake
 
 
 # An entry the templates are tried on when they load: a template asking for a field the entry does not have
@@ -168,7 +175,16 @@ class Generator:
         steps = scripts(scenario, step_properties)
         findings = self.linter.check(lint_lines(scenario, steps, reference_properties or {}))
         plan = plan_clips(steps, self.targets)
-        return Generated(plan, findings, partial(self._render, scenario, steps, plan))
+        return Generated(
+            plan,
+            findings,
+            partial(self._render, scenario, steps, plan),
+            partial(self._remake, scenario, step_properties),
+        )
+
+    def _remake(self, scenario: Scenario, step_properties: list[str] | None) -> Rendered:
+        steps = scripts(scenario, step_properties)
+        return self._render(scenario, steps, plan_clips(steps, self.targets))
 
     def _render(self, scenario: Scenario, steps: list[StepScript], plan: ClipPlan) -> Rendered:
         entry = _entry_view(scenario)

@@ -89,6 +89,8 @@ def test_any_entry_gives_a_valid_manifest_or_problems_and_no_manifest(steps, phr
 def test_released_output_is_made_again_the_same_when_asked_for() -> None:
     generated = default_generator().generate(entry())
     prompt, clips, made = generated.prompt, generated.clips, generated.manifest
+    assert generated.plan.clips
     generated.release()
     assert "rendered" not in vars(generated) and "manifest" not in vars(generated)
+    assert generated.plan.clips == [] and generated.plan.problems == []  # a run holding thousands keeps none
     assert (generated.prompt, generated.clips, generated.manifest) == (prompt, clips, made)
