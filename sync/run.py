@@ -659,7 +659,7 @@ class Decided:
     plan: Plan
     users: Callable[[], Any] | None  # Notion's users, listed at most once a run (for reminders)
     watch: Stopwatch
-    early: Beside = field(default_factory=lambda: Beside())  # pages written while the listing went on
+    early: Beside = field(default_factory=Beside)  # pages written while the listing went on
 
 
 @collecting_rarely()
