@@ -507,17 +507,20 @@ def sandbox_deny(base_url: str, permission: str, allow: bool) -> None:
     "values",
     multiple=True,
     required=True,
-    help="PROPERTY=VALUE; dates as YYYY-MM-DD or 'today', numbers as digits, anything else as text.",
+    help="PROPERTY=VALUE; dates as YYYY-MM-DD or 'today', numbers as digits, multi-select options separated"
+    " by commas, checkboxes as true or false, anything else as text.",
 )
 def sandbox_notion_edit(base_url: str, page_id: str, values: tuple[str, ...]) -> None:
     """Have a person edit an entry's properties in a running Notion emulator, now.
 
     The property's type decides how VALUE is read: a date column takes a date ('today' works), a number
-    column digits, a select or status column an option name, text columns text.
+    column digits, a select or status column an option name, a multi-select column option names separated by
+    commas, a checkbox true or false, text and link columns text. People columns are set in Notion itself.
 
     \b
     Example:
       scenario-sync sandbox notion-edit http://127.0.0.1:8001 --page-id 1b2c… --set "Last revalidated=today"
+      scenario-sync sandbox notion-edit http://127.0.0.1:8001 --page-id 1b2c… --set "Trigger keywords=outage,refund"
     """
     _control(base_url, "edit", {"page_id": page_id, "properties": _notion_values(base_url, page_id, values)})
 
@@ -544,11 +547,23 @@ def _notion_values(base_url: str, page_id: str, values: tuple[str, ...]) -> dict
             day = dt.date.today().isoformat() if value == "today" else value
             properties[name] = {"date": {"start": day}}
         elif kind == "number":
+            if not value.strip().lstrip("-").isdigit():
+                raise SyncError(f"'{name}' is a number column: '{value}' is not a number", "give digits, e.g. 3")
             properties[name] = {"number": int(value)}
         elif kind in ("select", "status"):
             properties[name] = {kind: {"name": value}}
-        else:
+        elif kind == "multi_select":
+            properties[name] = {kind: [{"name": option.strip()} for option in value.split(",") if option.strip()]}
+        elif kind == "checkbox":
+            if value.lower() not in ("true", "false"):
+                raise SyncError(f"'{name}' is a checkbox: '{value}' is neither true nor false", "give true or false")
+            properties[name] = {kind: value.lower() == "true"}
+        elif kind == "url":
+            properties[name] = {kind: value or None}
+        elif kind in ("title", "rich_text"):
             properties[name] = {kind: [{"text": {"content": value}}]}
+        else:
+            raise SyncError(f"'{name}' is a {kind} column, which this command cannot set", "set it in Notion")
     return properties
 
 

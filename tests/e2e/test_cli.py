@@ -228,3 +228,34 @@ def test_every_command_is_in_the_readme() -> None:
     readme = (ROOT / "README.md").read_text()
     for command in COMMANDS:
         assert f"`scenario-sync {' '.join(command)}" in readme, command
+
+
+def test_notion_edit_sets_each_kind_of_column_and_refuses_what_it_cannot_read(runner, make_sandbox) -> None:
+    from sync.notion.client import make_client
+    from tests.e2e.helpers import INTEGRATION, entry_id
+
+    sandbox = make_sandbox()
+    base = sandbox.coordinates()["notion"]["base_url"]
+    page_id = entry_id(sandbox, INTEGRATION)
+
+    def edit(*values: str):
+        return runner.invoke(
+            cli,
+            ["sandbox", "notion-edit", base, "--page-id", page_id, *(part for v in values for part in ("--set", v))],
+        )
+
+    done = edit("Trigger keywords=outage, status page", "Version=7", "Last revalidated=2026-11-20")
+    assert done.exit_code == 0, done.output
+    client = make_client(sandbox.credentials())  # as Notion answers it
+    try:
+        props = client.pages.retrieve(page_id)["properties"]
+    finally:
+        client.close()
+    assert [option["name"] for option in props["Trigger keywords"]["multi_select"]] == ["outage", "status page"]
+    assert props["Version"]["number"] == 7 and props["Last revalidated"]["date"]["start"] == "2026-11-20"
+
+    wrong = edit("Version=seven")
+    assert wrong.exit_code != 0 and "'Version' is a number column: 'seven' is not a number" in wrong.output
+    people = edit("Owner=Sam Lee")
+    assert people.exit_code != 0 and "'Owner' is a people column, which this command cannot set" in people.output
+    assert "Traceback" not in wrong.output + people.output
