@@ -130,6 +130,24 @@ class KillAfter:
         return 0.0
 
 
+def killed_at_every_request(sandbox: Sandbox, job: Job) -> int:
+    """Run `job` killed before its first request, then before its second, and so on, each run starting from
+    what the one before left, until a run goes through; how many runs were killed."""
+    killed_at = 0
+    while True:
+        limiter = KillAfter(killed_at)
+
+        def kill(services: Services, limiter: KillAfter = limiter) -> None:
+            services.confluence_caller.limiter = services.notion_caller.limiter = limiter  # type: ignore[assignment]
+
+        try:
+            run_with(sandbox, job, kill)
+        except Killed:
+            killed_at += 1
+            continue
+        return killed_at
+
+
 def run_with(
     sandbox: Sandbox, job: Job, prepare: Callable[[Services], None] | None = None, **overrides: Any
 ) -> RunReport:

@@ -22,6 +22,7 @@ from tests.e2e.helpers import (
     bookkeeping_pages,
     entry_id,
     entry_traffic,
+    killed_at_every_request,
     labels,
     notion_status,
     pages,
@@ -152,20 +153,7 @@ def test_every_write_whose_answer_is_lost_converges_without_duplicates(sandbox, 
 
 def test_a_run_killed_between_any_two_requests_converges(sandbox, demo_job, monkeypatch) -> None:
     attach(monkeypatch, {"clip-plan.json": b"{}"})
-    killed_at = 0
-    while True:
-        limiter = KillAfter(killed_at)
-
-        def kill(services, limiter=limiter) -> None:
-            services.confluence_caller.limiter = services.notion_caller.limiter = limiter
-
-        try:
-            run_with(sandbox, demo_job, kill)
-        except Killed:
-            killed_at += 1
-            continue
-        break
-    assert killed_at > 5  # it was killed at every request of a first run, one after the other
+    assert killed_at_every_request(sandbox, demo_job) > 5  # killed at every request of a first run, in turn
     clean = run_with(sandbox, demo_job)
     assert clean.count("failed") == 0
     for page in assert_converged(sandbox).values():

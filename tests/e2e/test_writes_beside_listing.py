@@ -17,11 +17,10 @@ from sync.sandbox.faults import Fault
 from sync.sandbox.runtime import Sandbox
 from tests.e2e.helpers import (
     INTEGRATION,
-    KillAfter,
-    Killed,
     assert_converged,
     bookkeeping_pages,
     entry_id,
+    killed_at_every_request,
     labels,
     notion_status,
     pages,
@@ -204,20 +203,7 @@ def test_a_status_that_fails_beside_the_listing_is_reported_and_written_next_run
 
 def test_a_changed_run_killed_at_any_request_converges_without_duplicates(sandbox, demo_job, paged, changed) -> None:
     paged(sandbox, INTEGRATION)
-    killed_at = 0
-    while True:
-        limiter = KillAfter(killed_at)
-
-        def kill(services, limiter=limiter) -> None:
-            services.confluence_caller.limiter = services.notion_caller.limiter = limiter
-
-        try:
-            run_with(sandbox, demo_job, kill)
-        except Killed:
-            killed_at += 1
-            continue
-        break
-    assert killed_at > 5  # killed at each request of the run, one run after the other
+    assert killed_at_every_request(sandbox, demo_job) > 5
     clean = run_with(sandbox, demo_job)
     assert clean.count("failed") == 0 and not clean.errors
     found = assert_converged(sandbox)
