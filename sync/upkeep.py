@@ -157,7 +157,11 @@ class IndexSite:
 
     def changed(self, manifest: Manifest, rows: list[Listed]) -> bool:
         """Whether `save` would write anything (`manifest` is the caller's copy, and takes the index's key)."""
-        return self._index_body(manifest, rows) is not None or self._differs(self._value(manifest)[0])
+        return (
+            self._index_body(manifest, rows) is not None
+            or self._differs(self._value(manifest)[0])
+            or self._file_stale()
+        )
 
     def _index_body(self, manifest: Manifest, rows: list[Listed]) -> str | None:
         """The index page's body to write, or None when the page stands as last written: rendered only when
@@ -181,6 +185,11 @@ class IndexSite:
             return self.as_read, None
         return self._stored(manifest)
 
+    def _file_stale(self) -> bool:
+        """Whether the manifest file as read is not the one the property names (a run wrote only one of them)."""
+        named = self.prop.value if self.prop else None
+        return isinstance(named, dict) and "attachment" in named and self.as_read != named
+
     def _differs(self, value: dict[str, Any]) -> bool:
         """Whether the manifest property would change to `value`."""
         return self.prop is None or json.dumps(self.prop.value, sort_keys=True) != json.dumps(value, sort_keys=True)
@@ -191,22 +200,28 @@ class IndexSite:
             return False
         page_id, wrote = self.page_id, False
         body = self._index_body(manifest, rows)
-        with overlap.pool(1) as pool:
-            # The page's text and the manifest are separate resources: written side by side.
-            written = None
+        with overlap.pool(2) as pool:
+            # The page's text, the manifest file and the manifest property are separate resources: written side
+            # by side. Should only one of the two manifest writes land, the next run heals it: it hashes the file
+            # it reads, and writes again whichever of the two does not match what it means to keep.
+            pending = []
             if body is not None:
                 title = index_title(self.job)
-                written = pool.submit(self.adapter.update_body, page_id, title, body, "scenario-sync: index updated")
+                pending.append(
+                    pool.submit(self.adapter.update_body, page_id, title, body, "scenario-sync: index updated")
+                )
                 wrote = True
             value, text = self._value(manifest)
-            if self._differs(value):
-                if "attachment" in value:
-                    text = text if text is not None else json.dumps(manifest.to_json(), sort_keys=True)
-                    self.adapter.put_attachment(page_id, MANIFEST_FILE, text.encode())
+            differs = self._differs(value)
+            if "attachment" in value and (differs or self._file_stale()):
+                text = text if text is not None else json.dumps(manifest.to_json(), sort_keys=True)
+                pending.append(pool.submit(self.adapter.put_attachment, page_id, MANIFEST_FILE, text.encode()))
+                wrote = True
+            if differs:
                 self.prop = self.adapter.set_property(page_id, MANIFEST_KEY, value, self.prop)
                 wrote = True
-            if written is not None:
-                written.result()
+            for write in pending:
+                write.result()
         return wrote
 
     def _stored(self, manifest: Manifest) -> tuple[dict[str, Any], str]:

@@ -6,9 +6,12 @@ write, and a run killed between two requests.
 
 from __future__ import annotations
 
+import hashlib
+
 import pytest
 
 from sync.confluence.base import MANAGED_LABEL, PROPERTY_KEY
+from sync.errors import ApiFailure
 from sync.sandbox.faults import Fault
 from sync.sandbox.runtime import Sandbox, SandboxOptions
 from tests.e2e.helpers import (
@@ -221,5 +224,37 @@ def test_a_create_whose_answer_is_lost_is_looked_up_not_repeated(sandbox, demo_j
     report = run_with(sandbox, demo_job)
     assert report.count("failed") == 0 and report.count("published") == 2
     assert len(sandbox.confluence.traffic.requests(method="POST", path=CREATE)) == 2  # one per page, never again
+    assert_converged(sandbox)
+    assert run_with(sandbox, demo_job).confluence.writes == 0
+
+
+def _index(sandbox: Sandbox):
+    return next(p for p in sandbox.confluence.state.pages.values() if "scenario-sync-manifest" in p.properties)
+
+
+@pytest.mark.parametrize("lost", ["file", "property"])
+def test_a_manifest_half_written_is_written_again_by_the_next_run(sandbox, demo_job, monkeypatch, lost) -> None:
+    """The manifest file and the property naming it go side by side: when only one lands, the next run hashes
+    the file it reads, finds the property naming another, and writes both again."""
+    monkeypatch.setattr("sync.upkeep.PROPERTY_LIMIT", 200)  # the manifest kept as a file
+    run_with(sandbox, demo_job)
+    index = _index(sandbox)
+    prop = index.properties["scenario-sync-manifest"]
+    path = f"/{index.id}/child/attachment" if lost == "file" else rf"(/properties/{prop.id}|/property/{prop.key})$"
+    sandbox.confluence.traffic.add_fault(Fault(path=path, method=None, status=500, times=1_000))
+    set_keywords(sandbox, INTEGRATION, ["outage", "status page"])
+
+    with pytest.raises(ApiFailure, match="writing the index page"):
+        run_with(sandbox, demo_job)
+    file = next(a for a in _index(sandbox).attachments if a.title == "scenario-sync-manifest.json")
+    pointer = _index(sandbox).properties["scenario-sync-manifest"].value
+    assert pointer["sha256"] != hashlib.sha256(file.data).hexdigest()  # one of the two landed
+
+    sandbox.confluence.traffic.faults.clear()
+    healed = run_with(sandbox, demo_job)
+    assert not healed.errors
+    file = next(a for a in _index(sandbox).attachments if a.title == "scenario-sync-manifest.json")
+    assert _index(sandbox).properties["scenario-sync-manifest"].value["sha256"] == hashlib.sha256(file.data).hexdigest()
+    assert "status page" in file.data.decode()
     assert_converged(sandbox)
     assert run_with(sandbox, demo_job).confluence.writes == 0
