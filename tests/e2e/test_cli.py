@@ -12,9 +12,10 @@ import pytest
 from click.testing import CliRunner
 
 from sync.cli import cli
+from sync.notion.client import make_client
 from sync.sandbox.runtime import NOTION_TOKEN
 from tests.conftest import ROOT
-from tests.e2e.helpers import real_job_env, write_real_job
+from tests.e2e.helpers import INTEGRATION, entry_id, real_job_env, write_real_job
 
 CONFIG = str(ROOT / "scheduler.yaml")
 SECRETS = (NOTION_TOKEN, "token-sync-bot")
@@ -231,9 +232,6 @@ def test_every_command_is_in_the_readme() -> None:
 
 
 def test_notion_edit_sets_each_kind_of_column_and_refuses_what_it_cannot_read(runner, make_sandbox) -> None:
-    from sync.notion.client import make_client
-    from tests.e2e.helpers import INTEGRATION, entry_id
-
     sandbox = make_sandbox()
     base = sandbox.coordinates()["notion"]["base_url"]
     page_id = entry_id(sandbox, INTEGRATION)

@@ -13,7 +13,7 @@ import pytest
 import sync.notion.reader as reader_module
 from sync.errors import ApiFailure, LockHeld
 from sync.lock import LOCK_KEY, Lease
-from sync.sandbox.faults import Fault
+from sync.sandbox.faults import Fault, RequestRecord
 from sync.sandbox.runtime import Sandbox
 from tests.e2e.helpers import (
     INTEGRATION,
@@ -45,9 +45,9 @@ class LastListingPage:
         notion, confluence = sandbox.notion.traffic, sandbox.confluence.traffic
         take_fault, record = notion.take_fault, confluence.record
 
-        def recording(entry: object) -> None:
-            record(entry)  # type: ignore[arg-type]
-            if getattr(entry, "method", "") == "PUT" and getattr(entry, "path", "").endswith(f"/{page_id}"):
+        def recording(entry: RequestRecord) -> None:
+            record(entry)
+            if entry.method == "PUT" and entry.path.endswith(f"/{page_id}"):
                 self.written.set()
 
         def holding(method: str, path: str) -> Fault | None:
@@ -162,19 +162,11 @@ def test_another_runs_lease_stops_it_before_any_page_is_written(sandbox, demo_jo
     assert _entry_writes(sandbox, changed) == []
 
 
-def test_a_dry_run_writes_nothing_beside_the_listing(sandbox, demo_job, changed) -> None:
-    from sync.mapping import Mapping
-    from sync.run import run_job
-    from sync.session import open_services
-
-    with open_services(sandbox.credentials(), sleep=lambda s: None) as services:
-        report, the_plan = run_job(
-            demo_job, Mapping.load(demo_job.mapping), services, sandbox.info["data_source_id"], dry_run=True
-        )
+def test_a_dry_run_writes_nothing_beside_the_listing(sandbox, run_demo, changed) -> None:
+    report, the_plan = run_demo(sandbox, dry_run=True)
     assert {row.outcome for row in report.entries if row.title == INTEGRATION} == {"planned"}
     assert [a.kind for a in the_plan.actions if a.title == INTEGRATION] == ["update"]
     assert sandbox.confluence.traffic.writes() == [] and sandbox.notion.traffic.writes() == []
-    assert entry_id(sandbox, INTEGRATION)
 
 
 def test_a_status_that_fails_beside_the_listing_is_reported_and_written_next_run(
