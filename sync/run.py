@@ -37,7 +37,7 @@ from sync.generate.generator import Generated, Generator
 from sync.index_page import Manifest
 from sync.limits import NOTION_BODY_CONCURRENCY
 from sync.lock import Lease
-from sync.mapping import Column, Mapping, StepColumns, map_page
+from sync.mapping import Column, Mapping, StepColumns, Writeback, map_page
 from sync.model import EntryProblem, Lifecycle, ReviewState, Scenario
 from sync.notion import blocks as notion_blocks
 from sync.notion.comments import NotionComments
@@ -922,13 +922,8 @@ class _Writes:
     def __init__(
         self, services: Services, mapping: Mapping, job: Job, generator: Generator, today: date, enabled: bool
     ) -> None:
-        self._services, self._mapping, self._job, self._generator, self._today = (
-            services,
-            mapping,
-            job,
-            generator,
-            today,
-        )
+        self._services, self._mapping, self._job = services, mapping, job
+        self._generator, self._today = generator, today
         self.evaluating = threading.Lock()  # one evaluation at a time: the entries share the generator
         self._lock = threading.RLock()  # re-entered where a pool runs each task as it is submitted
         self._leasing = threading.Lock()  # the lease's requests, one at a time, without holding up the rest
@@ -998,8 +993,8 @@ class _Writes:
         if mapping.writeback is not None and self._missing == []:
             # The status as the run's report will have it (the same entry, action and result): written now.
             row = _entry_report(entry, result.action, result, published.by_entry, services, dry_run=False)
-            status = _status_for(row)
-            if current_status(entry.page, mapping.writeback) != status:
+            status = _status_change(entry, row, mapping.writeback)
+            if status is not None:
                 self.written.statuses[entry.page_id] = status
                 self._submit("_notion", _write_back, entry, status, row.title, mapping, services, self.written.errors)
         with self._lock:
@@ -1140,11 +1135,8 @@ def _act(
                 assert mapping.writeback is not None
                 # The status as the entry's outcome has it now: the row goes on to gather what is only news for
                 # this run's report (such as the reminders sent), while the status may still be waiting its turn.
-                status = _status_for(row)
-                if (
-                    current_status(entry.page, mapping.writeback) != status
-                    and early.statuses.get(entry.page_id) != status
-                ):
+                status = _status_change(entry, row, mapping.writeback)
+                if status is not None and early.statuses.get(entry.page_id) != status:
                     wants = True
                     if write:
                         notion.submit(_write_back, entry, status, row.title, mapping, services, report.errors)
@@ -1268,6 +1260,12 @@ def _status_for(row: EntryReport) -> EntryStatus:
         message = "\n".join([message, *(f"warning: {f}" for f in row.findings)])
     # Cut as Notion stores it, so the next run compares like with like and writes nothing.
     return EntryStatus(status, message[:MAX_TEXT], row.confluence_url)
+
+
+def _status_change(entry: Entry, row: EntryReport, writeback: Writeback) -> EntryStatus | None:
+    """The status the entry's row asks for, or None when the entry shows it already (as listed)."""
+    status = _status_for(row)
+    return None if current_status(entry.page, writeback) == status else status
 
 
 def _write_back(
