@@ -239,7 +239,8 @@ def _worker(spec: dict[str, Any]) -> dict[str, Any]:
             limits.client_confluence_rate, limits.client_confluence_burst, scaled.clock
         )
         services.notion_caller.sleep = services.confluence_caller.sleep = scaled.sleep
-        report, _ = run_job(job, Mapping.load(job.mapping), services, spec["data_source_id"])
+        # The report alone, as the CLI keeps it: the plan (every page as desired and as read) goes with the run.
+        report = run_job(job, Mapping.load(job.mapping), services, spec["data_source_id"])[0]
     real = time.monotonic() - started
     data = report.to_json()
     return {

@@ -29,6 +29,7 @@ _PATTERNS = [
 
 _lock = threading.Lock()
 _secrets: set[str] = set()
+_longest_first: list[str] = []  # `_secrets` sorted for `redact`, kept as they are registered
 
 
 def register(value: str | None) -> None:
@@ -38,6 +39,7 @@ def register(value: str | None) -> None:
     forms = {value, value.strip(), repr(value)[1:-1], repr(value.strip())[1:-1]}
     with _lock:
         _secrets.update(form for form in forms if len(form) >= MIN_SECRET)
+        _longest_first[:] = sorted(_secrets, key=len, reverse=True)  # a secret inside another goes too
 
 
 def register_basic(user: str | None, token: str | None) -> None:
@@ -49,7 +51,7 @@ def register_basic(user: str | None, token: str | None) -> None:
 
 def secrets() -> list[str]:
     with _lock:
-        return sorted(_secrets, key=len, reverse=True)  # longest first: a secret inside another goes too
+        return list(_longest_first)
 
 
 def redact(text: str) -> str:
@@ -62,12 +64,22 @@ def redact(text: str) -> str:
 
 
 def redact_data(value: Any) -> Any:
-    """`redact` applied to every string in a JSON-like structure (keys included)."""
+    """`redact` applied to every string in a JSON-like structure (keys included), in place: the structure is
+    the caller's own, made to go out (a report of thousands of entries is not held twice)."""
     if isinstance(value, str):
         return redact(value)
     if isinstance(value, dict):
-        return {redact_data(k): redact_data(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
+        for key in list(value):
+            item = redact_data(value[key])
+            clean = redact(key) if isinstance(key, str) else key
+            if clean != key:
+                del value[key]
+            value[clean] = item
+        return value
+    if isinstance(value, list):
+        value[:] = [redact_data(v) for v in value]
+        return value
+    if isinstance(value, tuple):
         return [redact_data(v) for v in value]
     return value
 

@@ -37,7 +37,7 @@ from sync.generate.generator import Generated, Generator
 from sync.index_page import Manifest
 from sync.limits import NOTION_BODY_CONCURRENCY
 from sync.lock import Lease
-from sync.mapping import Column, Mapping, StepColumns, Writeback, map_page
+from sync.mapping import Column, Mapping, StepColumns, Writeback, map_page, plain_text
 from sync.model import EntryProblem, Lifecycle, ReviewState, Scenario
 from sync.notion import blocks as notion_blocks
 from sync.notion.comments import NotionComments
@@ -127,6 +127,20 @@ class Services:
 _LISTED = ("object", "id", "url", "created_time", "last_edited_time", "last_edited_by", "in_trash", "archived")
 
 
+def _slim_value(value: Any) -> Any:
+    """A property value as a run reads it of every entry, all the time: a text as its plain text, an option as
+    its name. Notion's own form (a text's runs, each with its annotations; an option's id and colour) takes
+    several times the room, held for every entry."""
+    kind = value.get("type") if isinstance(value, dict) else None
+    if kind in ("title", "rich_text"):
+        text = plain_text(value.get(kind) or [])
+        return {"id": value.get("id"), "type": kind, kind: [{"type": "text", "plain_text": text}] if text else []}
+    if kind in ("select", "status"):
+        option = value.get(kind)
+        return {"id": value.get("id"), "type": kind, kind: {"name": option.get("name")} if option else None}
+    return value
+
+
 @dataclass
 class Entry:
     """One Notion page on its way through the stages."""
@@ -161,7 +175,7 @@ class Entry:
         parsed = {c.property for c in mapping.writeback_columns()} | {mapping.fields.title.property}
         props = page.get("properties", {})
         slim = {key: page[key] for key in _LISTED if key in page}
-        slim["properties"] = {name: props[name] for name in parsed if name in props}
+        slim["properties"] = {name: _slim_value(props[name]) for name in parsed if name in props}
         text = incremental.properties_json(page, names)
         return cls(slim, packed=zlib.compress(text.encode(), 1), hashed=incremental.fed(text))
 

@@ -198,3 +198,43 @@ def test_entries_are_evaluated_beside_the_listing_once_confluence_is_read(make_s
         return [(e.page_id, outcome(e.outcome), [r for r in e.reasons if "reminder sent" not in r]) for e in rows]
 
     assert decided(report.entries) == decided(first.entries, lambda o: "unchanged" if o == "published" else o)
+
+
+def test_an_entry_keeps_its_status_columns_as_a_run_reads_them_not_in_notions_long_form() -> None:
+    from sync.mapping import map_page
+    from sync.notion.writeback import current_status
+    from sync.run import Entry
+    from sync.starter import default_mapping
+
+    mapping = Mapping.load(default_mapping())
+    writeback, title = mapping.writeback, mapping.fields.title.property
+    assert writeback is not None
+
+    def run(text: str, **marks: bool) -> dict:
+        annotations = {"bold": False, "italic": False, "code": False, "color": "default"} | marks
+        return {"type": "text", "text": {"content": text, "link": None}, "annotations": annotations,
+                "plain_text": text, "href": None}  # fmt: skip
+
+    message = [run("Problem: <script>alert(1)</script> "), run("مرحبا 🚨", bold=True), run("x" * 1990)]
+    page = {
+        "object": "page",
+        "id": "0b7c3f9e-1111-4222-8333-944455556666",
+        "url": "https://www.notion.so/x",
+        "last_edited_time": "2026-11-02T10:00:00.000Z",
+        "properties": {
+            title: {"id": "title", "type": "title", "title": [run("Refund "), run("outside the window", italic=True)]},
+            writeback.status.property: {
+                "id": "s%3D",
+                "type": "select",
+                "select": {"id": "opt-1", "name": "Problem", "color": "red"},
+            },
+            writeback.message.property: {"id": "m%3D", "type": "rich_text", "rich_text": message},
+            writeback.page.property: {"id": "u%3D", "type": "url", "url": None},
+        },
+    }
+    entry = Entry.listed(page, mapping)
+    assert current_status(entry.page, writeback) == current_status(page, writeback)
+    assert map_page(entry.full_page(), mapping, None) == map_page(page, mapping, None)
+    kept = json.dumps(entry.page["properties"], ensure_ascii=False)
+    assert "annotations" not in kept and "opt-1" not in kept and "red" not in kept  # the long form is gone
+    assert "مرحبا 🚨" in kept and "<script>" in kept  # the text itself, exactly
