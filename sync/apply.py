@@ -15,11 +15,13 @@ from sync import archive
 from sync.audit import record_part
 from sync.confluence.base import ConfluenceAdapter, ManagedPage, Target
 from sync.errors import PageChanged, PartialWrite, SyncError, TitleCollision, describe
+from sync.limits import CONFLUENCE_IN_FLIGHT
 from sync.plan import Action, ManualEdits, Plan
 from sync.plan import plan as reconcile
 
-# Pages written at once: enough to hide each request's latency, few enough to stay polite to the site.
-MAX_IN_FLIGHT = 4
+# Pages written at once: each is a chain of requests (page, file, record), so more pages than request slots
+# keep every slot busy to the last page; `ApiCaller.in_flight` holds the requests to CONFLUENCE_IN_FLIGHT.
+PAGES_IN_FLIGHT = 3 * CONFLUENCE_IN_FLIGHT
 
 
 @dataclass(frozen=True)
@@ -100,7 +102,7 @@ def apply(
     plan: Plan,
     manual_edits: ManualEdits = "restore",
     on_applied: Callable[[Applied], None] | None = None,
-    workers: int = MAX_IN_FLIGHT,
+    workers: int = PAGES_IN_FLIGHT,
     lifecycle: archive.ArchiveContext | None = None,
 ) -> list[Applied]:
     """Apply every action; `on_applied` hears each result as it lands (on the calling thread)."""

@@ -27,8 +27,9 @@ NOTION_BODY_CONCURRENCY = 4
 
 # --- Confluence -------------------------------------------------------------------------------------
 # Cloud's burst limits for API-token traffic are not published; Data Center's are off unless an admin sets
-# them. Keep a handful of requests in flight (4 pages are written at once) and honour Retry-After; the rate
-# is what 4 in flight at 200 ms reach, so it caps a fast site without slowing the usual one.
+# them. Keep a handful of requests in flight (4, however many pages are on their way) and honour Retry-After;
+# the rate is what 4 in flight at 200 ms reach, so it caps a fast site without slowing the usual one.
+CONFLUENCE_IN_FLIGHT = 4
 CONFLUENCE_RATE, CONFLUENCE_BURST = 20.0, 20
 # The sandbox's Confluence allows twice the sync's burst at the same rate, so a well-behaved sync, whose bucket
 # never holds more than the sandbox's, is never refused there.

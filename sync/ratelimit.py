@@ -1,11 +1,13 @@
 """The rate limiters, used by the API clients and by the sandbox emulators: a token bucket, and Notion's
-fixed per-minute budget."""
+fixed per-minute budget; and the slots that keep a few requests in flight."""
 
 from __future__ import annotations
 
 import threading
 import time
+from collections import deque
 from collections.abc import Callable
+from types import TracebackType
 
 MIN_WAIT = 0.001  # seconds: the shortest sleep a limiter asks for
 
@@ -92,3 +94,38 @@ def _take(try_take: Callable[[], float], sleep: Callable[[float], None]) -> floa
 
 
 Limiter = TokenBucket | WindowBudget
+
+
+class Slots:
+    """At most `count` holders at once, and a freed slot goes to the longest waiter.
+
+    Not `threading.Semaphore`: there the thread that frees a slot takes it again at once for its next request,
+    so pages written a few at a time go in lockstep (each chain of requests to its end before the next page
+    starts) and the last page of a run goes alone, one request at a time, while the other slots stay idle.
+    """
+
+    def __init__(self, count: int) -> None:
+        if count < 1:
+            raise ValueError("count must be >= 1")
+        self._free = count
+        self._lock = threading.Lock()
+        self._waiting: deque[threading.Lock] = deque()
+
+    def __enter__(self) -> None:
+        with self._lock:
+            if self._free and not self._waiting:
+                self._free -= 1
+                return
+            turn = threading.Lock()
+            turn.acquire()
+            self._waiting.append(turn)
+        turn.acquire()  # released by the holder who hands its slot over
+
+    def __exit__(
+        self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None
+    ) -> None:
+        with self._lock:
+            if self._waiting:
+                self._waiting.popleft().release()
+            else:
+                self._free += 1

@@ -9,10 +9,11 @@ The clock and sleep are injected, so tests never wait.
 
 from __future__ import annotations
 
+import contextlib
 import random
 import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from email.utils import parsedate_to_datetime
 from typing import TypeVar
@@ -24,7 +25,7 @@ from tenacity import RetryCallState, Retrying, retry_if_exception, stop_after_at
 
 from sync import logs
 from sync.errors import http_status
-from sync.ratelimit import Limiter
+from sync.ratelimit import Limiter, Slots
 
 T = TypeVar("T")
 TRANSIENT_STATUSES = frozenset({500, 502, 503, 504})
@@ -85,6 +86,10 @@ class ApiCaller:
     # The run this caller serves, for the log lines of requests made from worker threads (a new thread
     # starts without the run's context).
     run_id: str | None = field(default_factory=logs.current_run_id)
+    # At most this many requests at once, however many threads send them: a page is a chain of requests, so a
+    # run writes more pages at once than it has slots, and each request waits for a slot, not for a page.
+    in_flight: Slots | None = None
+    _holding: threading.local = field(default_factory=threading.local, repr=False)
 
     def _wait(self, state: RetryCallState) -> float:
         error = state.outcome.exception() if state.outcome else None
@@ -99,6 +104,19 @@ class ApiCaller:
             self.retries += 1
             self.waited += state.upcoming_sleep
 
+    @contextlib.contextmanager
+    def _slot(self) -> Iterator[None]:
+        """A slot for one request (a call made inside another's holds its caller's: no thread waits on itself)."""
+        if self.in_flight is None or getattr(self._holding, "slot", False):
+            yield
+            return
+        with self.in_flight:
+            self._holding.slot = True
+            try:
+                yield
+            finally:
+                self._holding.slot = False
+
     def call(self, fn: Callable[[], T], *, idempotent: bool, kind: str = "read") -> T:
         tries = 0
 
@@ -110,7 +128,7 @@ class ApiCaller:
                 self.by_kind[kind] = self.by_kind.get(kind, 0) + 1
             nonlocal tries
             tries += 1
-            with logs.api_request(self.name, retry=tries - 1, run_id=self.run_id):
+            with self._slot(), logs.api_request(self.name, retry=tries - 1, run_id=self.run_id):
                 return fn()
 
         retrying = Retrying(

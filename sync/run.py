@@ -24,7 +24,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from sync import incremental, lifecycle, logs, overlap, upkeep
-from sync.apply import MAX_IN_FLIGHT, Applied, apply, apply_one
+from sync.apply import PAGES_IN_FLIGHT, Applied, apply, apply_one
 from sync.approval import BODY_FIELDS, STEP_FIELDS, ApprovalRecord, Binding, bind, fingerprint
 from sync.archive import ArchiveContext
 from sync.assets import Attachment
@@ -637,11 +637,18 @@ def read_confluence(
     """The index page's properties first, then the listing: a lease taken over the version read with them
     covers the listing. The manifest is read beside the listing. `index_id`: the index page, if known."""
     adapter = services.confluence
+    looked_up = False
     if target is None:
-        target = adapter.resolve_target(
-            job.confluence.space_key, job.confluence.parent_page_id, job.confluence.parent_title
-        )
-    site = IndexSite.open(adapter, target, job, create=create, manifest=False, page_id=index_id)
+        space = adapter.space(job.confluence.space_key)
+        with overlap.pool(1) as pool:
+            # The index page is found by its title in the space, beside the parent page (one round trip).
+            parent = pool.submit(
+                adapter.under_parent, space, job.confluence.parent_page_id, job.confluence.parent_title
+            )
+            if index_id is None and not create:
+                index_id, looked_up = adapter.title_taken(space, upkeep.index_title(job)), True
+            target = parent.result()
+    site = IndexSite.open(adapter, target, job, create=create, manifest=False, page_id=index_id, looked_up=looked_up)
     with overlap.pool(1) as pool:
         manifest = pool.submit(site.load_manifest)
         current = adapter.find_managed(target)
@@ -943,7 +950,7 @@ class _Writes:
         self._leasing = threading.Lock()  # the lease's requests, one at a time, without holding up the rest
         # Bodies and pages each a few at a time, as the run reads and writes them after the listing.
         self._reading: Executor | None = overlap.pool(NOTION_BODY_CONCURRENCY) if enabled else None
-        self._writing: Executor | None = overlap.pool(MAX_IN_FLIGHT) if enabled else None
+        self._writing: Executor | None = overlap.pool(PAGES_IN_FLIGHT) if enabled else None
         self._notion: Executor | None = overlap.pool(NOTION_IN_FLIGHT) if enabled else None
         self._futures: list[Future[None]] = []
         self._tried = False  # the lease

@@ -13,7 +13,13 @@ from sync import logs
 from sync.config import Credentials, Job, load_credentials
 from sync.confluence import connect
 from sync.errors import ConfigError
-from sync.limits import CONFLUENCE_BURST, CONFLUENCE_RATE, NOTION_WINDOW_MARGIN_S, NOTION_WINDOW_S
+from sync.limits import (
+    CONFLUENCE_BURST,
+    CONFLUENCE_IN_FLIGHT,
+    CONFLUENCE_RATE,
+    NOTION_WINDOW_MARGIN_S,
+    NOTION_WINDOW_S,
+)
 from sync.mapping import Mapping
 from sync.notion.client import make_client
 from sync.notion.comments import NotionComments
@@ -21,7 +27,7 @@ from sync.notion.reader import NotionReader
 from sync.notion.writeback import NotionWriter
 from sync.plan import Plan
 from sync.progress import Progress, silent
-from sync.ratelimit import TokenBucket, WindowBudget
+from sync.ratelimit import Slots, TokenBucket, WindowBudget
 from sync.report import RunReport
 from sync.retry import ApiCaller
 from sync.run import Services, run_job
@@ -53,7 +59,12 @@ def open_services(
     credentials.require()
     if clock is None:
         clock, sleep = _clock(sleep)
-    confluence_caller = ApiCaller("confluence", TokenBucket(CONFLUENCE_RATE, CONFLUENCE_BURST, clock), sleep=sleep)
+    confluence_caller = ApiCaller(
+        "confluence",
+        TokenBucket(CONFLUENCE_RATE, CONFLUENCE_BURST, clock),
+        sleep=sleep,
+        in_flight=Slots(CONFLUENCE_IN_FLIGHT),
+    )
     with _notion(credentials, clock, sleep, timeout_s) as (reader, writer):
         yield Services(
             reader=reader,

@@ -77,11 +77,12 @@ class IndexSite:
         create: bool,
         manifest: bool = True,
         page_id: str | None = None,
+        looked_up: bool = False,
     ) -> IndexSite:
         """The job's index page and its properties; the manifest too unless `manifest` is False (then
         `load_manifest` reads it, e.g. beside the listing of the managed pages). `page_id`: the page, when
-        the run has found (or made) it already."""
-        if page_id is None:
+        the run has found (or made) it already; `looked_up`: the run looked for it, and None means none."""
+        if page_id is None and not looked_up:
             page_id = cls.ensure(adapter, target, job) if create else adapter.title_taken(target, index_title(job))
         site = cls(adapter, target, job, page_id)
         if page_id is not None:

@@ -31,13 +31,16 @@ class CloudConfluence(Surface):
         super().__init__(client, url, caller, timeout)
         self._names: dict[str, str] = {}
 
-    def resolve_target(self, space_key: str, parent_id: str | None, parent_title: str | None) -> Target:
+    def space(self, space_key: str) -> Target:
         spaces = self.read("api/v2/spaces", {"keys": space_key}).get("results", [])
         if not spaces:
             raise ConfigError(*space_not_found(space_key))
-        space_id = str(spaces[0]["id"])
+        return Target(space_key, str(spaces[0]["id"]), "")
+
+    def under_parent(self, space: Target, parent_id: str | None, parent_title: str | None) -> Target:
+        space_key = space.space_key
         if parent_id is None:
-            pages = self.read("api/v2/pages", {"space-id": space_id, "title": parent_title}).get("results", [])
+            pages = self.read("api/v2/pages", {"space-id": space.space_id, "title": parent_title}).get("results", [])
             if not pages:
                 raise ConfigError(
                     f"no page titled '{parent_title}' in space {space_key}", "create it or set parent_page_id"
@@ -46,7 +49,7 @@ class CloudConfluence(Surface):
         else:
             with missing_is_config(*parent_not_found(parent_id, space_key)):
                 self.read(f"api/v2/pages/{parent_id}")
-        return Target(space_key, space_id, parent_id)
+        return replace(space, parent_id=parent_id)
 
     def title_taken(self, target: Target, title: str) -> str | None:
         pages = self.read("api/v2/pages", {"space-id": target.space_id, "title": title}).get("results", [])

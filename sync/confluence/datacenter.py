@@ -4,6 +4,7 @@ with a personal access token."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 from typing import Any
 
 from atlassian import Confluence
@@ -27,11 +28,14 @@ class DataCenterConfluence(Surface):
         )
         super().__init__(client, url, caller, timeout)
 
-    def resolve_target(self, space_key: str, parent_id: str | None, parent_title: str | None) -> Target:
+    def space(self, space_key: str) -> Target:
         with missing_is_config(*space_not_found(space_key)):
-            space = self.read(f"{V1}/space/{space_key}")
+            return Target(space_key, str(self.read(f"{V1}/space/{space_key}")["id"]), "")
+
+    def under_parent(self, space: Target, parent_id: str | None, parent_title: str | None) -> Target:
+        space_key = space.space_key
         if parent_id is None:
-            parent_id = self.title_taken(Target(space_key, str(space["id"]), ""), parent_title or "")
+            parent_id = self.title_taken(space, parent_title or "")
             if parent_id is None:
                 raise ConfigError(
                     f"no page titled '{parent_title}' in space {space_key}", "create it or set parent_page_id"
@@ -39,7 +43,7 @@ class DataCenterConfluence(Surface):
         else:
             with missing_is_config(*parent_not_found(parent_id, space_key)):
                 self.read(f"{V1}/content/{parent_id}")
-        return Target(space_key, str(space["id"]), parent_id)
+        return replace(space, parent_id=parent_id)
 
     def title_taken(self, target: Target, title: str) -> str | None:
         query = {"spaceKey": target.space_key, "title": title, "type": "page", "expand": "version"}

@@ -147,6 +147,15 @@ class Surface(ConfluenceAdapter):
     @abstractmethod
     def title_taken(self, target: Target, title: str) -> str | None: ...
 
+    @abstractmethod
+    def space(self, space_key: str) -> Target: ...
+
+    @abstractmethod
+    def under_parent(self, space: Target, parent_id: str | None, parent_title: str | None) -> Target: ...
+
+    def resolve_target(self, space_key: str, parent_id: str | None, parent_title: str | None) -> Target:
+        return self.under_parent(self.space(space_key), parent_id, parent_title)
+
     # --- shared -----------------------------------------------------------------------------------------
     def read(self, path: str, params: dict[str, Any] | None = None) -> Any:
         return self.caller.call(lambda: self.client.get(path, params=params), idempotent=True)

@@ -93,3 +93,59 @@ def test_token_bucket_allows_a_burst_then_the_average_rate() -> None:
         now[0] += seconds
 
     assert bucket.take(sleep=advance) == pytest.approx(1 / 3)
+
+
+def test_slots_hand_a_freed_slot_to_the_longest_waiter_not_back_to_the_thread_that_freed_it() -> None:
+    import threading
+
+    from sync.ratelimit import Slots
+
+    slots = Slots(1)
+    order: list[str] = []
+    slots.__enter__()  # held by this thread
+    waiting = threading.Event()
+
+    def waiter() -> None:
+        waiting.set()
+        with slots:
+            order.append("waiter")
+
+    thread = threading.Thread(target=waiter)
+    thread.start()
+    assert waiting.wait(5)
+    while not slots._waiting:  # the waiter is queued
+        threading.Event().wait(0.001)
+    slots.__exit__(None, None, None)
+    taken_again = threading.Thread(
+        target=lambda: (slots.__enter__(), order.append("freer"), slots.__exit__(None, None, None))
+    )
+    taken_again.start()  # the thread that freed it asks again at once: it queues behind the waiter
+    thread.join(5)
+    taken_again.join(5)
+    assert order == ["waiter", "freer"]
+
+
+def test_a_caller_keeps_its_requests_within_its_slots_and_a_call_inside_a_call_holds_its_callers() -> None:
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+
+    from sync.ratelimit import Slots
+
+    api = ApiCaller("test", sleep=lambda s: None, in_flight=Slots(2))
+    lock, now, most = threading.Lock(), [0], [0]
+    started = threading.Barrier(2, timeout=5)
+
+    def request() -> None:
+        with lock:
+            now[0] += 1
+            most[0] = max(most[0], now[0])
+        started.wait()  # two at once, always (the third never gets in beside them)
+        with lock:
+            now[0] -= 1
+
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        list(pool.map(lambda _: api.call(request, idempotent=True), range(6)))
+    assert most[0] == 2 and api.requests == 6
+    # A request made while one is held (an adapter call inside another's) takes no second slot: no deadlock.
+    nested = ApiCaller("test", sleep=lambda s: None, in_flight=Slots(1))
+    assert nested.call(lambda: nested.call(lambda: "inner", idempotent=True), idempotent=True) == "inner"

@@ -3,6 +3,7 @@ policy, a version conflict during apply, and attachments."""
 
 from __future__ import annotations
 
+import json
 import re
 import threading
 
@@ -235,3 +236,64 @@ def test_pages_are_written_side_by_side_and_notion_hears_before_confluence_is_do
     report = run_with(sandbox, demo_job)
     assert report.count("published") == 2
     assert [e.title for e in report.entries] == [e.title for e in run_with(sandbox, demo_job).entries]
+
+
+def test_more_pages_than_request_slots_are_on_their_way_and_requests_stay_four_at_once(
+    make_sandbox, demo_job, monkeypatch
+):
+    """No timing: every page's record (its content property, written last) waits until eight pages have been
+    created. Pages written four at a time, each to its end, would never get there; with a run's requests
+    queued for four slots in turn, the later pages' creates go before the first pages' records."""
+    from tests.e2e.helpers import bulk_sandbox
+
+    sandbox = bulk_sandbox(make_sandbox, 16)
+    confluence, real = sandbox.confluence, sandbox.confluence.dispatch
+    lock, created, enough = threading.Lock(), [0], threading.Event()
+    now, most = [0], [0]
+
+    def on_confluence(endpoint, request, args):
+        with lock:
+            now[0] += 1
+            most[0] = max(most[0], now[0])
+        try:
+            body = request.get_data(as_text=True)
+            if request.method == "POST" and re.search(CREATE, request.path) and "Scenario index (" not in body:
+                with lock:
+                    created[0] += 1
+                    if created[0] >= 8:
+                        enough.set()
+            elif (
+                request.method in ("POST", "PUT")
+                and re.search(r"/propert(y|ies)(/[^/]+)?$", request.path)
+                and json.loads(body).get("key") == PROPERTY_KEY  # an entry page's record, not the index page's
+            ):
+                assert enough.wait(10), "each page was written to its end before the next one started"
+            return real(endpoint, request, args)
+        finally:
+            with lock:
+                now[0] -= 1
+
+    monkeypatch.setattr(confluence, "dispatch", on_confluence)
+    report = run_with(sandbox, demo_job)
+    assert report.count("published") >= 8 and not report.errors
+    assert most[0] <= 4  # never more than four requests to Confluence at once
+
+
+def test_the_index_page_is_looked_up_beside_the_parent_page(sandbox, demo_job, monkeypatch) -> None:
+    """No timing: the first two lookups by title (the parent page's and the index page's) wait for each other,
+    which only two requests in flight can do."""
+    run_with(sandbox, demo_job)
+    confluence, real = sandbox.confluence, sandbox.confluence.dispatch
+    both = threading.Barrier(2, timeout=10)
+    lookups: list[str] = []
+
+    def on_confluence(endpoint, request, args):
+        if request.method == "GET" and "title" in request.args and len(lookups) < 2:
+            lookups.append(request.args["title"])
+            both.wait()
+        return real(endpoint, request, args)
+
+    monkeypatch.setattr(confluence, "dispatch", on_confluence)
+    report = run_with(sandbox, demo_job)
+    assert not report.errors and report.confluence.writes == 0
+    assert sorted(lookups) == sorted([demo_job.confluence.parent_title, f"Scenario index ({demo_job.name})"])
