@@ -11,7 +11,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, replace
 
-from sync import archive
+from sync import archive, overlap
 from sync.audit import record_part
 from sync.confluence.base import ConfluenceAdapter, ManagedPage, Target
 from sync.errors import PageChanged, PartialWrite, SyncError, TitleCollision, describe
@@ -124,7 +124,7 @@ def apply(
             latest[result.page.id] = result.page
         landed(index, result)
     rest = [(i, a) for i, a in enumerate(plan.actions) if not a.serial]
-    with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
+    with ThreadPoolExecutor(max_workers=max(1, workers), initializer=overlap.quiet) as pool:
         futures = {pool.submit(apply_one, adapter, target, a, manual_edits, lifecycle): i for i, a in rest if a.writes}
         for index, action in rest:
             if not action.writes:

@@ -6,14 +6,23 @@ them run one after another (`Executor` swapped for one that runs a call when it 
 
 from __future__ import annotations
 
+import signal
 from collections.abc import Callable
 from concurrent.futures import Executor, ThreadPoolExecutor
 from typing import TypeVar
 
 T = TypeVar("T")
 
+
+def quiet() -> None:
+    """This thread leaves Ctrl-C, SIGTERM and SIGHUP to the main thread. Python runs signal handlers only there,
+    and a signal the kernel hands to a worker leaves the main thread waiting on its request (a minute, were the
+    answer slow) before the handler runs."""
+    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM, signal.SIGHUP})
+
+
 # The executor class the pools are made of.
-Pool: Callable[[int], Executor] = lambda workers: ThreadPoolExecutor(max_workers=workers)  # noqa: E731
+Pool: Callable[[int], Executor] = lambda workers: ThreadPoolExecutor(max_workers=workers, initializer=quiet)  # noqa: E731
 
 
 def pool(workers: int) -> Executor:

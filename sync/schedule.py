@@ -20,6 +20,7 @@ from zoneinfo import ZoneInfo
 
 from croniter import croniter
 
+from sync import overlap
 from sync.config import Job
 from sync.errors import SyncError
 
@@ -159,6 +160,7 @@ class Scheduler:
         return started
 
     def _run(self, slot: _Slot) -> None:
+        overlap.quiet()  # SIGTERM, SIGHUP's reload and Ctrl-C reach the loop waiting on the main thread
         job = slot.job
         log.info("job %s: run starts", _label(job))
         try:

@@ -224,3 +224,26 @@ def test_the_loop_runs_each_job_at_its_times_and_stops_when_asked() -> None:
         ("hourly", "09:00"),
         ("hourly", "10:00"),
     ]  # stopped when the clock reached 11:00, before starting anything more
+
+
+def test_signals_are_left_to_the_main_thread_by_job_threads_and_the_runs_pools() -> None:
+    """Python runs signal handlers on the main thread only: a signal the kernel hands to a worker thread would
+    leave the main thread waiting (on a slow answer, or the next job's time) before Ctrl-C or SIGTERM acts."""
+    import signal
+
+    from sync import overlap
+
+    wanted = {signal.SIGINT, signal.SIGTERM, signal.SIGHUP}
+    masks: list[set[int]] = []
+    scheduler = Scheduler(
+        lambda: [job(schedule="0 * * * *")],
+        lambda _: masks.append(signal.pthread_sigmask(signal.SIG_BLOCK, [])) or 0,
+        clock=Clock(utc(2026, 11, 30, 9, 30)),
+    )
+    scheduler.configure()
+    assert scheduler.tick(utc(2026, 11, 30, 10)) == ["team"]
+    scheduler.join()
+    with overlap.pool(2) as pool:
+        masks.append(pool.submit(signal.pthread_sigmask, signal.SIG_BLOCK, []).result())
+    assert len(masks) == 2 and all(wanted <= set(mask) for mask in masks)  # blocked in the job and pool threads
+    assert not wanted & set(signal.pthread_sigmask(signal.SIG_BLOCK, []))  # and never in the main thread
