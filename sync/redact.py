@@ -28,8 +28,8 @@ _PATTERNS = [
 ]
 
 _lock = threading.Lock()
-_secrets: set[str] = set()
-_longest_first: list[str] = []  # `_secrets` sorted for `redact`, kept as they are registered
+# Longest first: a secret inside another goes too. Replaced whole on each register, so reading needs no lock.
+_secrets: tuple[str, ...] = ()
 
 
 def register(value: str | None) -> None:
@@ -37,9 +37,10 @@ def register(value: str | None) -> None:
     if not value:
         return
     forms = {value, value.strip(), repr(value)[1:-1], repr(value.strip())[1:-1]}
+    global _secrets
     with _lock:
-        _secrets.update(form for form in forms if len(form) >= MIN_SECRET)
-        _longest_first[:] = sorted(_secrets, key=len, reverse=True)  # a secret inside another goes too
+        known = set(_secrets) | {form for form in forms if len(form) >= MIN_SECRET}
+        _secrets = tuple(sorted(known, key=len, reverse=True))
 
 
 def register_basic(user: str | None, token: str | None) -> None:
@@ -49,9 +50,8 @@ def register_basic(user: str | None, token: str | None) -> None:
         register(base64.b64encode(f"{user.strip()}:{token.strip()}".encode()).decode())
 
 
-def secrets() -> list[str]:
-    with _lock:
-        return list(_longest_first)
+def secrets() -> tuple[str, ...]:
+    return _secrets
 
 
 def redact(text: str) -> str:
