@@ -124,6 +124,8 @@ def apply(
             latest[result.page.id] = result.page
         landed(index, result)
     rest = [(i, a) for i, a in enumerate(plan.actions) if not a.serial]
+    # Its own pool, not `overlap.pool`: a recording runs the writes on one worker, each result heard as it lands
+    # (an inline pool would run them all as they are submitted, and hear them after, in no set order).
     with ThreadPoolExecutor(max_workers=max(1, workers), initializer=overlap.quiet) as pool:
         futures = {pool.submit(apply_one, adapter, target, a, manual_edits, lifecycle): i for i, a in rest if a.writes}
         for index, action in rest:
