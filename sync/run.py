@@ -19,7 +19,7 @@ import time
 import zlib
 from collections.abc import Callable, Iterator
 from concurrent.futures import Executor, Future
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -636,19 +636,23 @@ def read_confluence(
 ) -> Published:
     """The index page's properties first, then the listing: a lease taken over the version read with them
     covers the listing. The manifest is read beside the listing. `index_id`: the index page, if known."""
-    adapter = services.confluence
-    looked_up = False
+    adapter, where = services.confluence, job.confluence
+    looked_up, properties = False, None
     if target is None:
-        space = adapter.space(job.confluence.space_key)
-        with overlap.pool(1) as pool:
-            # The index page is found by its title in the space, beside the parent page (one round trip).
-            parent = pool.submit(
-                adapter.under_parent, space, job.confluence.parent_page_id, job.confluence.parent_title
-            )
+        # One round trip before the listing: the space, the parent page, and the index page with its properties
+        # (both found by title, which needs no space id), side by side.
+        with overlap.pool(2) as pool:
+            space = pool.submit(adapter.space, where.space_key)
+            parent = pool.submit(adapter.parent_page, where.space_key, where.parent_page_id, where.parent_title)
+            index = None
             if index_id is None and not create:
-                index_id, looked_up = adapter.title_taken(space, upkeep.index_title(job)), True
-            target = parent.result()
-    site = IndexSite.open(adapter, target, job, create=create, manifest=False, page_id=index_id, looked_up=looked_up)
+                index, looked_up = adapter.titled(where.space_key, upkeep.index_title(job), upkeep.INDEX_KEYS), True
+            target = replace(space.result(), parent_id=parent.result())
+        if index is not None:
+            index_id, properties = index.page_id, index.properties
+    site = IndexSite.open(
+        adapter, target, job, create, manifest=False, page_id=index_id, looked_up=looked_up, properties=properties
+    )
     with overlap.pool(1) as pool:
         manifest = pool.submit(site.load_manifest)
         current = adapter.find_managed(target)

@@ -41,6 +41,10 @@ INDEX_ROLE, ARCHIVE_ROLE = "index", "archive"
 MANIFEST_FILE = "scenario-sync-manifest.json"
 
 
+# The index page's properties a run reads: the manifest, the job's lease, and the mark that the page is ours.
+INDEX_KEYS = (MANIFEST_KEY, LOCK_KEY, ROLE_KEY)
+
+
 def index_title(job: Job) -> str:
     return f"Scenario index ({job.name})"
 
@@ -78,17 +82,23 @@ class IndexSite:
         manifest: bool = True,
         page_id: str | None = None,
         looked_up: bool = False,
+        properties: dict[str, Property] | None = None,
     ) -> IndexSite:
         """The job's index page and its properties; the manifest too unless `manifest` is False (then
         `load_manifest` reads it, e.g. beside the listing of the managed pages). `page_id`: the page, when
-        the run has found (or made) it already; `looked_up`: the run looked for it, and None means none."""
+        the run has found (or made) it already; `looked_up`: the run looked for it, and None means none;
+        `properties`: its `INDEX_KEYS`, read with it."""
         if page_id is None and not looked_up:
-            page_id = cls.ensure(adapter, target, job) if create else adapter.title_taken(target, index_title(job))
+            if create:
+                page_id = cls.ensure(adapter, target, job)
+            else:
+                found = adapter.titled(target.space_key, index_title(job), INDEX_KEYS)
+                page_id, properties = (found.page_id, found.properties) if found else (None, None)
         site = cls(adapter, target, job, page_id)
         if page_id is not None:
-            # The manifest and the lease in one listing: a writing run takes the lease over the version read
-            # here, which proves no other run wrote between this read and its writes.
-            props = adapter.get_properties(page_id)
+            # The manifest and the lease in one read: a writing run takes the lease over the version read here,
+            # which proves no other run wrote between this read and its writes.
+            props = properties if properties is not None else adapter.get_properties(page_id)
             site.prop, site.lock = props.get(MANIFEST_KEY), props.get(LOCK_KEY)
             role = props.get(ROLE_KEY)
             site.marked = role is not None and (role.value or {}).get("role") == INDEX_ROLE

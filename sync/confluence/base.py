@@ -105,6 +105,14 @@ class PageVersion:
 
 
 @dataclass(frozen=True)
+class Titled:
+    """A page found by its title, with the content properties asked for (by key; a missing one is absent)."""
+
+    page_id: str
+    properties: dict[str, Property]
+
+
+@dataclass(frozen=True)
 class Target:
     space_key: str
     space_id: str
@@ -120,8 +128,14 @@ class ConfluenceAdapter(Protocol):
         """The space, as a target with no parent yet (an error that says what to fix if there is none)."""
         ...
 
-    def under_parent(self, space: Target, parent_id: str | None, parent_title: str | None) -> Target:
-        """`space` with the configured parent page (by id or by title), checked to exist."""
+    def parent_page(self, space_key: str, parent_id: str | None, parent_title: str | None) -> str:
+        """The configured parent page's id (by id or by title), checked to exist; no space id needed, so it is
+        looked up beside the space."""
+        ...
+
+    def titled(self, space_key: str, title: str, keys: tuple[str, ...] = ()) -> Titled | None:
+        """The page with exactly this title in the space and its properties `keys`, in one request where the
+        surface allows; None when there is none. Needs no space id, so it goes beside the space's lookup."""
         ...
 
     def find_managed(self, target: Target) -> list[ManagedPage]: ...

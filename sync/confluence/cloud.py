@@ -3,15 +3,17 @@ v1, the only places where v2 has no equivalent. Uses atlassian-python-api's v2 c
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from dataclasses import replace
 from typing import Any, cast
 
 from atlassian import Confluence
 
-from sync.confluence.base import PROPERTY_KEY, ManagedPage, PageMeta, PageVersion, Property, Target
-from sync.confluence.surface import V1, Found, Surface, parent_not_found, space_not_found
-from sync.errors import ApiFailure, ConfigError, missing_is_config
+from sync.confluence import v1
+from sync.confluence.base import PROPERTY_KEY, ManagedPage, PageMeta, PageVersion, Property, Target, Titled
+from sync.confluence.surface import V1, Found, Surface, space_not_found
+from sync.errors import ApiFailure, ConfigError
 from sync.retry import ApiCaller
 
 
@@ -30,26 +32,34 @@ class CloudConfluence(Surface):
         )
         super().__init__(client, url, caller, timeout)
         self._names: dict[str, str] = {}
+        self._spaces: dict[str, Target] = {}
+        self._spaces_lock = threading.Lock()
 
     def space(self, space_key: str) -> Target:
-        spaces = self.read("api/v2/spaces", {"keys": space_key}).get("results", [])
-        if not spaces:
-            raise ConfigError(*space_not_found(space_key))
-        return Target(space_key, str(spaces[0]["id"]), "")
+        with self._spaces_lock:  # a space's id never changes: asked once, a second caller waits for the answer
+            if space_key not in self._spaces:
+                spaces = self.read("api/v2/spaces", {"keys": space_key}).get("results", [])
+                if not spaces:
+                    raise ConfigError(*space_not_found(space_key))
+                self._spaces[space_key] = Target(space_key, str(spaces[0]["id"]), "")
+            return self._spaces[space_key]
 
-    def under_parent(self, space: Target, parent_id: str | None, parent_title: str | None) -> Target:
-        space_key = space.space_key
-        if parent_id is None:
-            pages = self.read("api/v2/pages", {"space-id": space.space_id, "title": parent_title}).get("results", [])
-            if not pages:
-                raise ConfigError(
-                    f"no page titled '{parent_title}' in space {space_key}", "create it or set parent_page_id"
-                )
-            parent_id = str(pages[0]["id"])
-        else:
-            with missing_is_config(*parent_not_found(parent_id, space_key)):
-                self.read(f"api/v2/pages/{parent_id}")
-        return replace(space, parent_id=parent_id)
+    def _read_page(self, page_id: str) -> None:
+        self.read(f"api/v2/pages/{page_id}")
+
+    def titled(self, space_key: str, title: str, keys: tuple[str, ...] = ()) -> Titled | None:
+        """Through CQL (v1, kept on Cloud for search), which takes the space key and expands properties. Its
+        index lags writes: a page it does not find (made seconds ago, or none) is looked for again by title
+        through v2, which needs the space's id, and its properties read apart."""
+        content = v1.searched_by_title(self.client, self.caller, V1, space_key, title, keys)
+        if content is not None:
+            self._saw(content)
+            return Titled(str(content["id"]), v1.expanded_properties(content))
+        page_id = self.title_taken(self.space(space_key), title)
+        if page_id is None:
+            return None
+        properties = self.get_properties(page_id) if keys else {}
+        return Titled(page_id, {key: prop for key, prop in properties.items() if key in keys})
 
     def title_taken(self, target: Target, title: str) -> str | None:
         pages = self.read("api/v2/pages", {"space-id": target.space_id, "title": title}).get("results", [])

@@ -4,15 +4,14 @@ with a personal access token."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import replace
 from typing import Any
 
 from atlassian import Confluence
 
 from sync.confluence import v1
-from sync.confluence.base import PROPERTY_KEY, ManagedPage, PageMeta, PageVersion, Property, Target
-from sync.confluence.surface import V1, Found, Surface, parent_not_found, space_not_found
-from sync.errors import ConfigError, http_status, missing_is_config
+from sync.confluence.base import PROPERTY_KEY, ManagedPage, PageMeta, PageVersion, Property, Target, Titled
+from sync.confluence.surface import V1, Found, Surface, space_not_found
+from sync.errors import http_status, missing_is_config
 from sync.retry import ApiCaller
 
 _EXPAND = f"version,history,body.storage,metadata.labels,metadata.properties.{PROPERTY_KEY}"
@@ -32,26 +31,21 @@ class DataCenterConfluence(Surface):
         with missing_is_config(*space_not_found(space_key)):
             return Target(space_key, str(self.read(f"{V1}/space/{space_key}")["id"]), "")
 
-    def under_parent(self, space: Target, parent_id: str | None, parent_title: str | None) -> Target:
-        space_key = space.space_key
-        if parent_id is None:
-            parent_id = self.title_taken(space, parent_title or "")
-            if parent_id is None:
-                raise ConfigError(
-                    f"no page titled '{parent_title}' in space {space_key}", "create it or set parent_page_id"
-                )
-        else:
-            with missing_is_config(*parent_not_found(parent_id, space_key)):
-                self.read(f"{V1}/content/{parent_id}")
-        return replace(space, parent_id=parent_id)
+    def _read_page(self, page_id: str) -> None:
+        self.read(f"{V1}/content/{page_id}")
 
-    def title_taken(self, target: Target, title: str) -> str | None:
-        query = {"spaceKey": target.space_key, "title": title, "type": "page", "expand": "version"}
+    def titled(self, space_key: str, title: str, keys: tuple[str, ...] = ()) -> Titled | None:
+        """Content by title: exact, and current at once (no search index in between)."""
+        query = {"spaceKey": space_key, "title": title, "type": "page", "expand": v1.expand_properties(keys)}
         results = self.read(f"{V1}/content", query).get("results", [])
         if not results:
             return None
         self._saw(results[0])
-        return str(results[0]["id"])
+        return Titled(str(results[0]["id"]), v1.expanded_properties(results[0]))
+
+    def title_taken(self, target: Target, title: str) -> str | None:
+        found = self.titled(target.space_key, title)
+        return found.page_id if found is not None else None
 
     marks_on_create = True
 

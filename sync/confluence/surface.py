@@ -27,6 +27,7 @@ from sync.confluence.base import (
     PageVersion,
     Property,
     Target,
+    Titled,
 )
 from sync.errors import (
     ConfigError,
@@ -37,6 +38,7 @@ from sync.errors import (
     TitleCollision,
     describe,
     http_status,
+    missing_is_config,
 )
 from sync.retry import TRANSIENT_STATUSES, ApiCaller, is_connection_failure
 
@@ -151,10 +153,26 @@ class Surface(ConfluenceAdapter):
     def space(self, space_key: str) -> Target: ...
 
     @abstractmethod
-    def under_parent(self, space: Target, parent_id: str | None, parent_title: str | None) -> Target: ...
+    def titled(self, space_key: str, title: str, keys: tuple[str, ...] = ()) -> Titled | None: ...
+
+    @abstractmethod
+    def _read_page(self, page_id: str) -> None:
+        """Read the page (its existence is the point: 404 when it is not there)."""
+
+    def parent_page(self, space_key: str, parent_id: str | None, parent_title: str | None) -> str:
+        if parent_id is not None:
+            with missing_is_config(*parent_not_found(parent_id, space_key)):
+                self._read_page(parent_id)
+            return parent_id
+        found = self.titled(space_key, parent_title or "")
+        if found is None:
+            raise ConfigError(
+                f"no page titled '{parent_title}' in space {space_key}", "create it or set parent_page_id"
+            )
+        return found.page_id
 
     def resolve_target(self, space_key: str, parent_id: str | None, parent_title: str | None) -> Target:
-        return self.under_parent(self.space(space_key), parent_id, parent_title)
+        return replace(self.space(space_key), parent_id=self.parent_page(space_key, parent_id, parent_title))
 
     # --- shared -----------------------------------------------------------------------------------------
     def read(self, path: str, params: dict[str, Any] | None = None) -> Any:

@@ -9,7 +9,7 @@ from typing import Any, cast
 import requests
 from atlassian.rest_client import AtlassianRestAPI
 
-from sync.confluence.base import MANAGED_LABEL, PROPERTY_KEY, ManagedPage, PageMeta, Target
+from sync.confluence.base import MANAGED_LABEL, PROPERTY_KEY, ManagedPage, PageMeta, Property, Target
 from sync.retry import ApiCaller
 
 # As many as a CQL search answers without expanding bodies (Cloud 250, Data Center 200); the site caps a larger
@@ -40,6 +40,32 @@ def managed_pages(client: AtlassianRestAPI, caller: ApiCaller, prefix: str, targ
     )
     expand = f"version,metadata.labels,metadata.properties.{PROPERTY_KEY}"
     return [to_managed(item) for item in iter_cql(client, caller, prefix, cql, expand)]
+
+
+def expand_properties(keys: tuple[str, ...]) -> str:
+    """What a v1 read expands for a page's version and the content properties `keys`."""
+    return ",".join(["version", *(f"metadata.properties.{key}" for key in keys)])
+
+
+def searched_by_title(
+    client: AtlassianRestAPI, caller: ApiCaller, prefix: str, space_key: str, title: str, keys: tuple[str, ...]
+) -> dict[str, Any] | None:
+    """The page CQL finds with exactly this title in the space, its version and properties `keys` expanded.
+    CQL compares titles without case: only the exact title counts."""
+    cql = f"space = {_cql_quote(space_key)} and type = page and title = {_cql_quote(title)}"
+    params = {"cql": cql, "expand": expand_properties(keys), "limit": 25}
+    found = caller.call(partial(client.get, f"{prefix}/content/search", params=params), idempotent=True)
+    return next((c for c in cast(dict[str, Any], found).get("results", []) if c.get("title") == title), None)
+
+
+def expanded_properties(content: dict[str, Any]) -> dict[str, Property]:
+    """The content properties a v1 read expanded, by key."""
+    props = (content.get("metadata") or {}).get("properties") or {}
+    return {
+        str(key): Property(str(key), prop.get("value"), int(prop["version"]["number"]), str(prop.get("id") or ""))
+        for key, prop in props.items()
+        if isinstance(prop, dict) and "version" in prop
+    }
 
 
 def to_managed(content: dict[str, Any]) -> ManagedPage:

@@ -192,9 +192,10 @@ def test_search_index_lag_never_creates_twice_nor_reports_a_collision(sandbox, d
     state.clock = lambda: now[0]
     sandbox.confluence.index_lag_s = 30.0
     run_with(sandbox, demo_job)
-    again = run_with(sandbox, demo_job)  # the listing misses both new pages
+    again = run_with(sandbox, demo_job)  # the listing misses both new pages, the search the index page too
     assert sandbox.confluence.traffic.requests(path="content/search")  # the listing was asked
     assert again.count("failed") == 0 and again.errors == []
+    assert sum(p.title == f"Scenario index ({demo_job.name})" for p in state.pages.values()) == 1
     assert_converged(sandbox)
     assert all(p.version == 1 for p in pages(sandbox).values())  # looked up, found complete, left alone
     now[0] = now[0].replace(year=now[0].year + 1)

@@ -279,21 +279,35 @@ def test_more_pages_than_request_slots_are_on_their_way_and_requests_stay_four_a
     assert most[0] <= 4  # never more than four requests to Confluence at once
 
 
-def test_the_index_page_is_looked_up_beside_the_parent_page(sandbox, demo_job, monkeypatch) -> None:
-    """No timing: the first two lookups by title (the parent page's and the index page's) wait for each other,
-    which only two requests in flight can do."""
+def _looked_up(request) -> str:
+    """What a Confluence read asks for: the space, or the title it looks a page up by (itself, or in CQL)."""
+    if "/space" in request.path:
+        return "space"
+    if "title" in request.args:
+        return request.args["title"]
+    found = re.search(r'title = "([^"]*)"', request.args.get("cql", ""))
+    return found.group(1) if found else request.path
+
+
+def test_the_reads_before_the_listing_take_one_round_trip(sandbox, demo_job, monkeypatch) -> None:
+    """No timing: the first three reads (the space, the parent page and the index page, found by title with
+    its properties) wait for each other, which only three requests in flight can do; then the listing."""
     run_with(sandbox, demo_job)
     confluence, real = sandbox.confluence, sandbox.confluence.dispatch
-    both = threading.Barrier(2, timeout=10)
-    lookups: list[str] = []
+    together = threading.Barrier(3, timeout=10)
+    reads: list[str] = []
 
     def on_confluence(endpoint, request, args):
-        if request.method == "GET" and "title" in request.args and len(lookups) < 2:
-            lookups.append(request.args["title"])
-            both.wait()
+        if request.method == "GET":
+            reads.append(_looked_up(request))
+            if len(reads) <= 3:
+                together.wait()
         return real(endpoint, request, args)
 
     monkeypatch.setattr(confluence, "dispatch", on_confluence)
     report = run_with(sandbox, demo_job)
     assert not report.errors and report.confluence.writes == 0
-    assert sorted(lookups) == sorted([demo_job.confluence.parent_title, f"Scenario index ({demo_job.name})"])
+    first = sorted(reads[:3])
+    assert first == sorted(["space", demo_job.confluence.parent_title, f"Scenario index ({demo_job.name})"])
+    # The index page's properties (lease, manifest) came with it: never read apart.
+    assert not any(r.endswith(("/properties", "/property")) for r in reads)
