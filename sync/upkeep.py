@@ -354,7 +354,7 @@ def update_manifest(
     """What the manifest keeps per entry: the page, its approval record, the facts the index lists."""
     scenarios = {e.page_id: e for e in entries}
     ids = set(manifest.entries) | set(by_entry) | {e.page_id for e in entries if e.binding and e.binding.record}
-    for notion_id in ids:
+    for notion_id in sorted(ids):  # a set's order changes from one process to the next; the manifest's must not
         facts = manifest.entries.get(notion_id, {})
         page = by_entry.get(notion_id)
         result = applied.get(notion_id)
