@@ -15,7 +15,7 @@ from urllib.parse import quote
 
 from atlassian.rest_client import AtlassianRestAPI
 
-from sync import logs
+from sync import logs, overlap
 from sync.assets import Attachment
 from sync.confluence import v1
 from sync.confluence.base import (
@@ -92,6 +92,7 @@ class Surface(ConfluenceAdapter):
         # The version of the sync's own pages (index, archive) as a title lookup or our last write saw it: the
         # next rewrite goes out on it without reading the page first.
         self._versions: dict[str, int] = {}
+        self._uploaded: dict[str, dict[str, str]] = {}  # by page: the files this run sent, by name (SHA-256)
         # The library keeps its requests session private; a response hook only notes what the log line needs.
         self.client._session.hooks["response"].append(logs.requests_response_hook)
 
@@ -301,10 +302,15 @@ class Surface(ConfluenceAdapter):
         write_page: bool = True,
     ) -> ManagedPage:
         number = page.version + 1 if write_page else page.version
-        if write_page:
-            self._put_page_checked(page, number, title, body, message)
+        # The text, the labels and the files are separate resources: written side by side, then our record (last:
+        # it says all the rest is done). Files sent beside a text that is then refused (409) are remembered, so
+        # the page planned again does not send them twice.
+        with overlap.pool(1) as pool:
+            marks = pool.submit(self._labels_and_files, page, labels, attachments)
+            if write_page:
+                self._put_page_checked(page, number, title, body, message)
         with _after_write(replace(page, title=title, version=number, own_edit=True)):
-            return self._mark(page, number, title, labels, meta, attachments)
+            return self._record(page, number, title, meta, *marks.result())
 
     def _mark(
         self,
@@ -315,7 +321,14 @@ class Surface(ConfluenceAdapter):
         meta: PageMeta,
         attachments: tuple[Attachment, ...],
     ) -> ManagedPage:
-        """Labels, attachments, then our record of what we wrote (last: it says all the rest is done)."""
+        """Labels, attachments, then our record of what we wrote."""
+        return self._record(page, number, title, meta, *self._labels_and_files(page, labels, attachments))
+
+    def _labels_and_files(
+        self, page: ManagedPage, labels: list[str], attachments: tuple[Attachment, ...]
+    ) -> tuple[frozenset[str], tuple[str, ...], dict[str, str] | None]:
+        """The page's labels and files made as wanted: the labels it then carries, those of them the sync
+        added, and the SHA-256 of each file on it."""
         recorded = page.meta
         added = sorted(set(labels) - page.labels)
         v1.add_labels(self.client, self.caller, V1, page.id, added)
@@ -326,9 +339,22 @@ class Surface(ConfluenceAdapter):
         ours = tuple(sorted((ours_before & set(labels)) | set(added)))
         known = recorded.attachments if recorded is not None else None
         uploaded = self._sync_attachments(page.id, attachments, known)
+        labelled = (frozenset(labels) | page.labels) - (ours_before - set(labels))
+        return labelled, ours, uploaded
+
+    def _record(
+        self,
+        page: ManagedPage,
+        number: int,
+        title: str,
+        meta: PageMeta,
+        labelled: frozenset[str],
+        ours: tuple[str, ...],
+        uploaded: dict[str, str] | None,
+    ) -> ManagedPage:
         meta = replace(meta, written_version=number, labels=ours, attachments=uploaded)
         property_id, property_version = self._write_property(page, meta)
-        labelled = (frozenset(labels) | page.labels) - (ours_before - set(labels))
+        self._uploaded.pop(page.id, None)  # recorded now
         return ManagedPage(page.id, title, number, "", labelled, meta, property_id, property_version)
 
     def _put_page_checked(self, page: ManagedPage, number: int, title: str, body: str, message: str) -> None:
@@ -377,6 +403,7 @@ class Surface(ConfluenceAdapter):
             return known or None
         if known is None:  # nothing recorded (an adopted page): what is there already?
             known = self._attachment_hashes(page_id)
+        known = {**known, **self._uploaded.get(page_id, {})}  # sent earlier in this run, not recorded yet
         changed = [a for a in attachments if known.get(a.name) != a.sha256]
         if changed:
             try:
@@ -388,6 +415,8 @@ class Surface(ConfluenceAdapter):
                 still = [a for a in changed if there.get(a.name) != a.sha256]
                 if still:
                     self._upload(page_id, still)
+        if changed:
+            self._uploaded[page_id] = {**self._uploaded.get(page_id, {}), **{a.name: a.sha256 for a in changed}}
         return {**known, **{a.name: a.sha256 for a in attachments}}
 
     def _attachment_hashes(self, page_id: str) -> dict[str, str]:

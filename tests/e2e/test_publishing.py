@@ -8,6 +8,7 @@ import re
 import threading
 
 from sync.confluence.base import MANAGED_LABEL, PROPERTY_KEY
+from sync.sandbox.faults import Fault
 from tests.e2e.helpers import (
     ESCALATION,
     INTEGRATION,
@@ -204,6 +205,60 @@ def test_attachments_are_uploaded_once_and_again_only_when_changed(sandbox, demo
         assert len(page.attachments) == 2
         assert by_name["clip-plan.json"].version == 2 and by_name["clip-plan.json"].data == b'{"clips": 5}'
         assert by_name["still.png"].version == 1  # the unchanged file was not uploaded again
+    assert run_with(sandbox, demo_job).confluence.writes == 0
+
+
+PAGE_PUT = r"/(pages|content)/\d+$"
+UPLOAD = r"/child/attachment$"
+
+
+def test_a_changed_page_sends_its_text_and_its_file_side_by_side(sandbox, demo_job, monkeypatch) -> None:
+    """No timing: the text's PUT and the file's upload wait for each other, which only two in flight can do;
+    the record goes last, once both are there."""
+    attach(monkeypatch, {"clip-plan.json": b'{"clips": 4}'})
+    run_with(sandbox, demo_job)
+    attach(monkeypatch, {"clip-plan.json": b'{"clips": 5}'})
+    confluence, real = sandbox.confluence, sandbox.confluence.dispatch
+    entry_pages = {p.id for p in pages(sandbox).values()}
+    met = threading.Barrier(2, timeout=10)
+    order: list[str] = []
+
+    def on_confluence(endpoint, request, args):
+        page_id = next(iter(re.findall(r"/(?:pages|content)/(\d+)", request.path)), None)
+        if request.method == "PUT" and page_id in entry_pages and page_id == min(entry_pages):
+            kind = "record"
+            if re.search(UPLOAD, request.path) or re.search(PAGE_PUT, request.path):
+                kind = "file" if re.search(UPLOAD, request.path) else "text"
+            order.append(kind)
+            if kind in ("text", "file"):
+                met.wait()
+        return real(endpoint, request, args)
+
+    monkeypatch.setattr(confluence, "dispatch", on_confluence)
+    report = run_with(sandbox, demo_job)
+    assert report.count("published") == 2 and not report.errors
+    assert sorted(order[:2]) == ["file", "text"]
+    if sandbox.options.flavor != "datacenter":  # Data Center's record is a PUT to .../property/<key>
+        assert order[2:] == ["record"]
+    assert_converged(sandbox)
+
+
+def test_a_file_sent_beside_a_refused_text_is_not_sent_again(sandbox, demo_job, monkeypatch) -> None:
+    # The text's PUT is refused (409): the page is read and planned again, and written once more; its file,
+    # uploaded beside the refused text, is not uploaded a second time.
+    attach(monkeypatch, {"clip-plan.json": b'{"clips": 4}'})
+    run_with(sandbox, demo_job)
+    attach(monkeypatch, {"clip-plan.json": b'{"clips": 5}'})
+    log = sandbox.confluence.traffic
+    log.add_fault(Fault(status=409, method="PUT", path=PAGE_PUT, times=1))
+    before = len(log.requests(method="PUT", path=UPLOAD))
+    report = run_with(sandbox, demo_job)
+    assert report.count("published") == 2 and not report.errors
+    assert [r.status for r in log.requests(method="PUT", path=PAGE_PUT)].count(409) == 1
+    assert len(log.requests(method="PUT", path=UPLOAD)) - before == 2  # one per page
+    for page in assert_converged(sandbox).values():
+        (plan,) = page.attachments
+        assert (plan.version, plan.data) == (2, b'{"clips": 5}')
     assert run_with(sandbox, demo_job).confluence.writes == 0
 
 
