@@ -14,8 +14,8 @@ against the run report), times the run, and compares it with the floor:
                                                                      `inflight` at a time
 
 with C the chain of reads each API needs in a row: Notion the schema, then its L listing pages (L + 1);
-Confluence the space and the job's parent page, then the longer of the L listing pages and the job's index page
-(title, properties, manifest: 3), i.e. 2 + max(L, 3).
+Confluence the space, the job's parent page and its index page with its properties (found by title, they need
+not wait for each other: 1), then the longer of the L listing pages and the manifest (1), i.e. 1 + max(L, 1).
 
 R counts the requests the run needed (answered requests; a 429 is not one). `--time-scale K` runs every clock
 K times faster (the emulators' latency and rate windows, the sync's limiters, retries and sleeps alike), so
@@ -125,9 +125,9 @@ def floor_seconds(
 
 def read_chains(notion_listing: int, confluence_listing: int) -> tuple[int, int]:
     """The reads each API needs one after another. Notion: the schema, then the listing pages. Confluence: the
-    space and the job's parent page, then the longer of the listing pages and the job's index page (its title,
-    its properties, the manifest), which need not wait for each other."""
-    return notion_listing + 1, 2 + max(confluence_listing, 3)
+    space, the job's parent page and its index page with its properties, side by side; then the longer of the
+    listing pages and the manifest, which need not wait for each other."""
+    return notion_listing + 1, 1 + max(confluence_listing, 1)
 
 
 def no_change_budget(entries: int) -> int:

@@ -24,16 +24,17 @@ def test_floor_is_the_tightest_of_the_limits_and_says_which() -> None:
     settings = Settings(notion_latency_ms=100, confluence_latency_ms=200, inflight=4)
     # 361 Notion requests need three windows of 180: two full minutes of waiting at least.
     assert floor_seconds(361, 0, 4, 0, settings, LIMITS) == (120.0, "Notion budget")
-    # 1,040 Confluence requests: 40 at once, the other 1,000 at 20/s = 50 s; latency: the chain of 2 + max(1, 3)
-    # reads in a row, the other 1,035 four at a time: (5 + 1,035/4) x 0.2 = 52.75 s.
+    # 1,040 Confluence requests: 40 at once, the other 1,000 at 20/s = 50 s; latency: the chain of 1 + max(1, 1)
+    # reads in a row, the other 1,038 four at a time: (2 + 1,038/4) x 0.2 = 52.3 s.
     seconds, bound = floor_seconds(0, 1040, 0, 1, settings, LIMITS)
-    assert bound == "Confluence latency" and seconds == pytest.approx((5 + 1035 / 4) * 0.2)
-    # A no-change run over 1,000 entries: Confluence's space and parent, then ten listing pages in a row (the
-    # index page's three reads beside them); Notion's schema and ten pages take 11 x 0.1 s.
-    # A run that makes only those reads is bound by them.
-    assert floor_seconds(11, 12, 10, 10, settings, LIMITS) == (pytest.approx(12 * 0.2), "read path")
-    # A small library: the index page's three reads are longer than its one listing page.
-    assert read_chains(1, 1) == (2, 5)
+    assert bound == "Confluence latency" and seconds == pytest.approx((2 + 1038 / 4) * 0.2)
+    # A no-change run over 1,000 entries: Confluence's space, parent and index page at once, then ten listing
+    # pages in a row (the manifest beside them): 14 requests, 11 in a row, the other three beside them;
+    # Notion's schema and ten pages take 11 x 0.1 s.
+    assert floor_seconds(11, 14, 10, 10, settings, LIMITS) == (pytest.approx((11 + 3 / 4) * 0.2), "Confluence latency")
+    assert floor_seconds(11, 11, 10, 10, settings, LIMITS)[0] == pytest.approx(11 * 0.2)  # only the chain: bound by it
+    # A small library: its one listing page goes beside the manifest.
+    assert read_chains(1, 1) == (2, 2)
 
 
 def test_no_change_budget_is_one_listing_page_per_hundred_plus_five() -> None:
