@@ -46,6 +46,7 @@ from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote_plus
 
 ROOT = Path(__file__).resolve().parents[1]
 RUNS = ("first run", "no change", "1% changed")
@@ -170,8 +171,16 @@ def _log_counts(traffic: Any) -> dict[str, int]:
         "answered": len(answered),
         "writes": sum(1 for r in answered if r.write and r.status < 400),
         "rate_limited": len(log) - len(answered),
-        "listing": sum(1 for r in answered if r.path.endswith("/query") or "search" in r.path),
+        "listing": sum(1 for r in answered if r.path.endswith("/query") or _lists_managed_pages(r)),
     }
+
+
+def _lists_managed_pages(request: Any) -> bool:
+    """A page of Confluence's listing of the managed pages: a CQL search by their label (the run also finds
+    its parent and index pages through CQL, by title, beside the space: one request each, not the listing)."""
+    from sync.confluence.base import MANAGED_LABEL
+
+    return "search" in request.path and MANAGED_LABEL in unquote_plus(request.query)
 
 
 def _pace_emulators(sandbox: Any, settings: Settings, limits: Limits, scaled: ScaledTime) -> None:

@@ -16,6 +16,8 @@ from benchmarks.bench import (
     no_change_budget,
     read_chains,
 )
+from benchmarks.bench import _log_counts as log_counts
+from sync.sandbox.faults import RequestRecord, Traffic
 
 LIMITS = Limits(180, 60.0, 20.0, 40, 10.0, 10)
 
@@ -35,6 +37,18 @@ def test_floor_is_the_tightest_of_the_limits_and_says_which() -> None:
     assert floor_seconds(11, 11, 10, 10, settings, LIMITS)[0] == pytest.approx(11 * 0.2)  # only the chain: bound by it
     # A small library: its one listing page goes beside the manifest.
     assert read_chains(1, 1) == (2, 2)
+
+
+def test_the_listing_counted_is_the_search_by_the_managed_label() -> None:
+    traffic = Traffic()
+    for query in (
+        "cql=space+%3D+%22SUP%22+and+type+%3D+page+and+title+%3D+%22Scenario+index+%28demo%29%22",
+        "cql=space+%3D+%22SUP%22+and+label+%3D+%22scenario-sync-managed%22+and+ancestor+%3D+65539",
+        "cql=space+%3D+%22SUP%22+and+label+%3D+%22scenario-sync-managed%22+and+ancestor+%3D+65539&cursor=abc",
+    ):
+        traffic.record(RequestRecord("GET", "/wiki/rest/api/content/search", query, 200))
+    traffic.record(RequestRecord("GET", "/wiki/api/v2/spaces", "keys=SUP", 200))
+    assert log_counts(traffic)["listing"] == 2 and log_counts(traffic)["answered"] == 4  # two listing pages
 
 
 def test_no_change_budget_is_one_listing_page_per_hundred_plus_five() -> None:
