@@ -389,10 +389,11 @@ def update_manifest(
         if page is None and entry is None and (facts.get("archived") or {}).get("mode") != "native":
             manifest.entries.pop(notion_id, None)  # gone from Notion and its page gone too: nothing to keep
             continue
-        merged = entry_facts(facts, **updates)
+        # What did not change stays the object read: a run holds both the manifest it read and the one it makes.
+        merged = entry_facts(facts, **{k: facts[k] if k in facts and facts[k] == v else v for k, v in updates.items()})
         if page is not None and page.meta is not None and page.meta.archived is None:
             merged.pop("archived", None)
-        manifest.entries[notion_id] = merged
+        manifest.entries[notion_id] = facts if merged == facts else merged
 
 
 def listed(manifest: Manifest, page_url: Callable[[str], str]) -> list[Listed]:
