@@ -640,16 +640,18 @@ def read_confluence(
     looked_up, properties = False, None
     if target is None:
         # One round trip before the listing: the space, the parent page, and the index page with its properties
-        # (both found by title, which needs no space id), side by side.
-        with overlap.pool(2) as pool:
+        # (both found by title, which needs no space id), side by side. A missing space is reported first: it
+        # is what to fix, whatever the lookups in it answered.
+        with overlap.pool(3) as pool:
             space = pool.submit(adapter.space, where.space_key)
             parent = pool.submit(adapter.parent_page, where.space_key, where.parent_page_id, where.parent_title)
             index = None
             if index_id is None and not create:
-                index, looked_up = adapter.titled(where.space_key, upkeep.index_title(job), upkeep.INDEX_KEYS), True
-            target = replace(space.result(), parent_id=parent.result())
+                index = pool.submit(adapter.titled, where.space_key, upkeep.index_title(job), upkeep.INDEX_KEYS)
+        target = replace(space.result(), parent_id=parent.result())
         if index is not None:
-            index_id, properties = index.page_id, index.properties
+            found, looked_up = index.result(), True
+            index_id, properties = (found.page_id, found.properties) if found is not None else (None, None)
     site = IndexSite.open(
         adapter, target, job, create, manifest=False, page_id=index_id, looked_up=looked_up, properties=properties
     )

@@ -7,7 +7,10 @@ import json
 import re
 import threading
 
+import pytest
+
 from sync.confluence.base import MANAGED_LABEL, PROPERTY_KEY
+from sync.errors import ConfigError
 from sync.sandbox.faults import Fault
 from tests.e2e.helpers import (
     ESCALATION,
@@ -366,3 +369,11 @@ def test_the_reads_before_the_listing_take_one_round_trip(sandbox, demo_job, mon
     assert first == sorted(["space", demo_job.confluence.parent_title, f"Scenario index ({demo_job.name})"])
     # The index page's properties (lease, manifest) came with it: never read apart.
     assert not any(r.endswith(("/properties", "/property")) for r in reads)
+
+
+def test_a_missing_space_is_what_the_run_reports_whatever_the_lookups_in_it_answered(sandbox, demo_job) -> None:
+    # The space, the parent page and the index page are looked up side by side; the space is what to fix.
+    job = demo_job.model_copy(update={"confluence": demo_job.confluence.model_copy(update={"space_key": "NOPE"})})
+    sandbox.confluence.traffic.add_fault(Fault(status=400, method="GET", path="/search$", times=5))
+    with pytest.raises(ConfigError, match="Confluence space NOPE does not exist"):
+        run_with(sandbox, job)
