@@ -10,6 +10,15 @@ from sync.retry import ApiCaller
 from tests.conftest import no_sleep
 
 
+def empty_surface(make_sandbox, surface: str):
+    """An empty sandbox on one of the three surfaces, and the adapter the sync would use on it."""
+    options = (
+        {"flavor": "cloud", "cloud_v1_content": "removed"} if surface == "cloud-v1-removed" else {"flavor": surface}
+    )
+    sandbox = make_sandbox(seed="empty", **options)
+    return sandbox, connect(sandbox.credentials(), ApiCaller("confluence", sleep=no_sleep))
+
+
 @pytest.mark.parametrize("flavor", ["cloud", "datacenter"])
 def test_find_managed_pages_pages_through_the_listing(make_sandbox, flavor) -> None:
     sandbox = make_sandbox(flavor=flavor, seed="empty")
@@ -39,12 +48,8 @@ def test_find_managed_pages_pages_through_the_listing(make_sandbox, flavor) -> N
 @pytest.mark.parametrize("surface", ["cloud", "datacenter", "cloud-v1-removed"])
 def test_the_sync_rewrites_its_own_page_on_the_version_its_lookup_saw(make_sandbox, surface) -> None:
     # No read of the page before the write; a person's edit since the lookup is written over, once.
-    options = (
-        {"flavor": "cloud", "cloud_v1_content": "removed"} if surface == "cloud-v1-removed" else {"flavor": surface}
-    )
-    sandbox = make_sandbox(seed="empty", **options)
+    sandbox, adapter = empty_surface(make_sandbox, surface)
     state = sandbox.confluence.state
-    adapter = connect(sandbox.credentials(), ApiCaller("confluence", sleep=no_sleep))
     target = adapter.resolve_target("SUP", sandbox.info["parent_page_id"], None)
     page_id = adapter.ensure_page(target, "Scenario index (t)", "<p>v1</p>", "index")
 
@@ -65,16 +70,12 @@ def test_the_sync_rewrites_its_own_page_on_the_version_its_lookup_saw(make_sandb
 
 @pytest.mark.parametrize("surface", ["cloud", "datacenter", "cloud-v1-removed"])
 def test_a_page_by_title_comes_with_its_properties_in_one_request(make_sandbox, surface) -> None:
-    options = (
-        {"flavor": "cloud", "cloud_v1_content": "removed"} if surface == "cloud-v1-removed" else {"flavor": surface}
-    )
-    sandbox = make_sandbox(seed="empty", **options)
+    sandbox, adapter = empty_surface(make_sandbox, surface)
     state = sandbox.confluence.state
     page = state.create_page("SUP", 'Index "(t)" <b>', "<p>x</p>", parent_id=sandbox.info["parent_page_id"])
     state.create_property(page.id, "wanted", {"n": 1})
     state.update_property(page.id, "wanted", {"n": 2}, 2)
     state.create_property(page.id, "other", {"n": 3})
-    adapter = connect(sandbox.credentials(), ApiCaller("confluence", sleep=no_sleep))
     sandbox.confluence.traffic.clear()
 
     found = adapter.titled("SUP", 'Index "(t)" <b>', ("wanted", "absent"))
