@@ -132,6 +132,12 @@ CONFIG_ERRORS = {
         "Confluence page 999999 (confluence.parent_page_id) does not exist",
         "confluence.parent_page_id",
     ),
+    "parent title": (
+        {"parent": 'parent_title: "No such parent"'},
+        {},
+        "no page titled 'No such parent' in space SUP",
+        "parent_page_id",
+    ),
     "data source": (
         {"data_source_id": "5f2b0d3c-0000-4000-8000-000000000000"},
         {},
