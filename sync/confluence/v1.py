@@ -53,9 +53,8 @@ def searched_by_title(
     """The page CQL finds with exactly this title in the space, its version and properties `keys` expanded.
     CQL compares titles without case: only the exact title counts."""
     cql = f"space = {_cql_quote(space_key)} and type = page and title = {_cql_quote(title)}"
-    params = {"cql": cql, "expand": expand_properties(keys), "limit": 25}
-    found = caller.call(partial(client.get, f"{prefix}/content/search", params=params), idempotent=True)
-    return next((c for c in cast(dict[str, Any], found).get("results", []) if c.get("title") == title), None)
+    found = iter_cql(client, caller, prefix, cql, expand_properties(keys))
+    return next((content for content in found if content.get("title") == title), None)
 
 
 def expanded_properties(content: dict[str, Any]) -> dict[str, Property]:
