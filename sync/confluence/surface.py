@@ -312,18 +312,6 @@ class Surface(ConfluenceAdapter):
         with _after_write(replace(page, title=title, version=number, own_edit=True)):
             return self._record(page, number, title, meta, *marks.result())
 
-    def _mark(
-        self,
-        page: ManagedPage,
-        number: int,
-        title: str,
-        labels: list[str],
-        meta: PageMeta,
-        attachments: tuple[Attachment, ...],
-    ) -> ManagedPage:
-        """Labels, attachments, then our record of what we wrote."""
-        return self._record(page, number, title, meta, *self._labels_and_files(page, labels, attachments))
-
     def _labels_and_files(
         self, page: ManagedPage, labels: list[str], attachments: tuple[Attachment, ...]
     ) -> tuple[frozenset[str], tuple[str, ...], dict[str, str] | None]:
@@ -548,12 +536,13 @@ class Surface(ConfluenceAdapter):
     def restore_page(
         self, page: ManagedPage, parent_id: str, title: str, body: str, labels: list[str], meta: PageMeta, message: str
     ) -> ManagedPage:
-        """Back under the job's parent with the approved body; `_mark` puts the labels back and takes the
-        archived label off (the sync added it), then records the page as live."""
+        """Back under the job's parent with the approved body; its labels put back and the archived label taken
+        off (the sync added it), then the page recorded as live."""
         number = page.version + 1
         self._move_page(page.id, number, title, body, message, parent_id)
         with _after_write(replace(page, title=title, version=number, own_edit=True)):
-            return self._mark(page, number, title, labels, replace(meta, archived=None), ())
+            marks = self._labels_and_files(page, labels, ())
+            return self._record(page, number, title, replace(meta, archived=None), *marks)
 
     def archive_native(self, page: ManagedPage, meta: PageMeta) -> ManagedPage:
         raise SyncError(
