@@ -188,17 +188,21 @@ def test_a_409_during_apply_rereads_and_replans_the_page(sandbox, demo_job, monk
     assert run_with(sandbox, demo_job).confluence.writes == 0
 
 
+PAGE_PUT = r"/(pages|content)/\d+$"
+UPLOAD = r"/child/attachment$"
+
+
 def test_attachments_are_uploaded_once_and_again_only_when_changed(sandbox, demo_job, monkeypatch) -> None:
     log = sandbox.confluence.traffic
     attach(monkeypatch, {"clip-plan.json": b'{"clips": 4}', "still.png": b"\x89PNG one"})
     run_with(sandbox, demo_job)
     for page in pages(sandbox).values():
         assert sorted((a.title, a.version) for a in page.attachments) == [("clip-plan.json", 1), ("still.png", 1)]
-    uploads = len(log.requests(method="PUT", path="/child/attachment$"))
+    uploads = len(log.requests(method="PUT", path=UPLOAD))
     assert uploads == 2  # one request per page, both files in it
 
     run_with(sandbox, demo_job)
-    assert len(log.requests(method="PUT", path="/child/attachment$")) == uploads  # unchanged: not sent again
+    assert len(log.requests(method="PUT", path=UPLOAD)) == uploads  # unchanged: not sent again
 
     attach(monkeypatch, {"clip-plan.json": b'{"clips": 5}', "still.png": b"\x89PNG one"})
     report = run_with(sandbox, demo_job)
@@ -209,10 +213,6 @@ def test_attachments_are_uploaded_once_and_again_only_when_changed(sandbox, demo
         assert by_name["clip-plan.json"].version == 2 and by_name["clip-plan.json"].data == b'{"clips": 5}'
         assert by_name["still.png"].version == 1  # the unchanged file was not uploaded again
     assert run_with(sandbox, demo_job).confluence.writes == 0
-
-
-PAGE_PUT = r"/(pages|content)/\d+$"
-UPLOAD = r"/child/attachment$"
 
 
 def test_a_changed_page_sends_its_text_and_its_file_side_by_side(sandbox, demo_job, monkeypatch) -> None:
