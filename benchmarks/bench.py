@@ -50,6 +50,7 @@ from urllib.parse import unquote_plus
 
 ROOT = Path(__file__).resolve().parents[1]
 RUNS = ("first run", "no change", "1% changed")
+OWNER = "Scenario owner"  # the person who edits entries between runs
 
 
 # --- the limits, read from the project's one place for them --------------------------------------------------
@@ -198,8 +199,10 @@ def _pace_emulators(sandbox: Any, settings: Settings, limits: Limits, scaled: Sc
 
 
 def _change_entries(sandbox: Any, mapping: Any, entries: list[Any], run: int) -> None:
-    """Edit these entries in Notion as an owner would, and re-approve them for the new version."""
+    """Edit these entries in Notion as an owner would (a person, not the integration), and re-approve them for
+    the new version."""
     state = sandbox.notion.state
+    owner = next((u for u in state.users.values() if u.name == OWNER), None) or state.add_user(OWNER)
     by_title = {state.title_of(page): page for page in state.pages.values()}
     for entry in entries:
         page = by_title[entry.title]
@@ -211,7 +214,7 @@ def _change_entries(sandbox: Any, mapping: Any, entries: list[Any], run: int) ->
         for review in mapping.reviews.values():
             if review.approved_version is not None:
                 props[review.approved_version.property] = {"number": version}
-        state.update_page(page.id, props)
+        state.update_page(page.id, props, edited_by=owner.id)
 
 
 def _worker(spec: dict[str, Any]) -> dict[str, Any]:

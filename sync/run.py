@@ -688,6 +688,12 @@ class Decided:
     watch: Stopwatch
     early: Beside = field(default_factory=Beside)  # pages written while the listing went on
 
+    def written(self, early: Beside) -> Decided:
+        """The whole library's plan, with what was written beside the listing in place of what it would do."""
+        done = early.applied
+        actions = [done[a.notion_page_id].action if a.notion_page_id in done else a for a in self.plan.actions]
+        return replace(self, plan=replace(self.plan, actions=actions), early=early)
+
 
 @collecting_rarely()
 def run_job(
@@ -734,12 +740,25 @@ def run_job(
                 )
             with stage("reading Confluence"):
                 published = confluence.result()
-            written = writes.finish()
+            writes.bodies_read()
         common = (job, mapping, services, missing)
         decided = _decide(
-            *common, allow_mass_archive, entries, published, dry_run, watch, generator, early.users, ahead.take, written
+            *common,
+            allow_mass_archive,
+            entries,
+            published,
+            dry_run,
+            watch,
+            generator,
+            early.users,
+            ahead.take,
+            writes.lease_beside,
         )
-        if not written.applied:  # pages written already: the rest is written too, with no pass to learn whether
+        writes.leased()
+        # The whole library was planned while the pages written beside the listing (if any) went on.
+        with watch("write") if writes.lease is not None else contextlib.nullcontext():
+            decided = decided.written(writes.finish())
+        if not decided.early.applied:  # pages written already: the rest is written too, with no pass to learn whether
             with watch("decide"):
                 report, the_plan, wants = _act(decided, *common, None, dry_run=dry_run, write=False)
             if dry_run or not wants:
@@ -796,11 +815,11 @@ def _decide(
     generator: Generator,
     users: Callable[[], Any] | None = None,
     evaluated: Callable[[Published, date], set[int]] | None = None,
-    written: Beside | None = None,
+    reading: Callable[[Published, list[Entry], str], None] | None = None,
 ) -> Decided:
     """Map, gate, read the bodies that are needed, render and plan: everything up to the first write.
     `users`: Notion's users, if asked for already; `evaluated`: the entries (by id) evaluated already against
-    this read of Confluence on this day; `written`: the pages written already (beside the listing), by entry."""
+    this read of Confluence on this day; `reading`: hears the entries whose bodies are about to be read."""
     adapter = services.confluence
     report = RunReport(job=job.name, flavor=adapter.flavor, dry_run=dry_run, started_at=services.clock())
     for column in missing:
@@ -828,6 +847,8 @@ def _decide(
         first = [e for e in unread if e.decision is not None and e.decision.publish and e.page_id not in records]
         changed = [e for e in unread if needs_body(e, by_entry.get(e.page_id), mapping, bot_id)]
         wanted = list({id(e): e for e in [*changed, *first]}.values())
+        if reading is not None:
+            reading(published, wanted, bot_id)
         with watch("bodies"):
             read_bodies(services.reader, wanted, services.clock)
         with watch("decide"):
@@ -857,13 +878,9 @@ def _decide(
     with watch("decide"):
         held = {e.page_id for e in entries if e.decision is not None and not e.decision.publish}
         the_plan = plan([e.desired for e in entries if e.desired], current, held, job.manual_edits, archive)
-    written = written or Beside()
-    if written.applied:  # the whole library's plan, with what was done already in place of what it would do
-        done = written.applied
-        the_plan.actions = [done[a.notion_page_id].action if a.notion_page_id in done else a for a in the_plan.actions]
     report.warnings.extend(str(copy) for copy in the_plan.copies)
     users = users or _users(services, entries, dry_run, early=False)
-    return Decided(entries, published, report, by_entry, today, the_plan, users, watch, written)
+    return Decided(entries, published, report, by_entry, today, the_plan, users, watch)
 
 
 def _users(services: Services, entries: list[Entry], dry_run: bool, early: bool) -> Callable[[], Any] | None:
@@ -942,7 +959,8 @@ class _Writes:
     keeps its title (a title may be wanted by another entry, or be part of a swap, which only the whole
     listing tells). Its body is read, it is evaluated again, and its page planned alone and written under the
     job's lease, taken over the version read with the manifest (as the run would take it after the listing;
-    if that fails, nothing is written here and the run goes on as before), and its Notion status written back.
+    if that fails, nothing is written here and the run goes on as before; see `_rewritten` for when it is
+    taken beside the body's read), and its Notion status written back.
     The run's plan then counts these pages as written: everything else (creates, retitles, archives, the
     index page, the manifest) waits for the whole listing."""
 
@@ -958,13 +976,15 @@ class _Writes:
         self._reading: Executor | None = overlap.pool(NOTION_BODY_CONCURRENCY) if enabled else None
         self._writing: Executor | None = overlap.pool(PAGES_IN_FLIGHT) if enabled else None
         self._notion: Executor | None = overlap.pool(NOTION_IN_FLIGHT) if enabled else None
-        self._futures: list[Future[None]] = []
+        self._futures: list[Future[object]] = []
         self._tried = False  # the lease
         self.lease: Lease | None = None
         self.taken_over: str | None = None
         self.written = Beside()
         self._missing: list[Column] | None = None  # the write-back columns the database lacks
         self._failure: BaseException | None = None
+        self._enabled = enabled
+        self._lease_beside: Callable[[], bool] | None = None  # the lease on its way beside the bodies' reads
 
     def schema(self, missing: list[Column]) -> None:
         """Hears which write-back columns the database lacks (none: statuses go back as pages are written)."""
@@ -987,9 +1007,22 @@ class _Writes:
             or not needs_body(entry, current, self._mapping, bot_id)
         ):
             return
+        if self._rewritten(entry, bot_id):
+            self._submit("_writing", self._leased, published)
         self._submit("_reading", self._read, entry, published, current)
 
-    def _submit(self, part: str, task: Callable[..., None], *args: Any) -> None:
+    def _rewritten(self, entry: Entry, bot_id: str) -> bool:
+        """Whether a person changed an entry whose status reads Published: its page is almost surely written
+        again, so the lease is taken beside its body's read, not after it. Any other entry waits for its body:
+        one that stays broken (its status says so from the first run that read it) never makes a run write
+        the lease for nothing, run after run."""
+        writeback = self._mapping.writeback
+        if writeback is None or self._missing != []:
+            return False
+        edited_by = (entry.page.get("last_edited_by") or {}).get("id")
+        return edited_by != bot_id and current_status(entry.page, writeback).status == "Published"
+
+    def _submit(self, part: str, task: Callable[..., object], *args: Any) -> None:
         with self._lock:
             pool: Executor | None = getattr(self, part)
             if pool is not None and not (self._tried and self.lease is None):
@@ -1033,6 +1066,18 @@ class _Writes:
             except Exception as error:  # lost to another run: stop writing, and fail the run
                 self._failure = self._failure or error
 
+    def lease_beside(self, published: Published, entries: list[Entry], bot_id: str) -> None:
+        """Once the whole library is listed: the lease taken beside the bodies about to be read (`entries`),
+        when one of them is a published entry a person changed (see `_rewritten`)."""
+        if self._enabled and not self._tried and any(self._rewritten(e, bot_id) for e in entries):
+            self._lease_beside = overlap.start(functools.partial(self._leased, published))
+
+    def leased(self) -> None:
+        """Waits for the lease taken beside the bodies' reads, if one was on its way."""
+        waiting, self._lease_beside = self._lease_beside, None
+        if waiting is not None:
+            waiting()
+
     def _leased(self, published: Published) -> bool:
         with self._leasing:
             if not self._tried and self._failure is None:
@@ -1042,6 +1087,11 @@ class _Writes:
                     log.debug("lease not taken beside the listing: %s", describe(error))
                 self._tried = True
             return self.lease is not None and self._failure is None
+
+    def bodies_read(self) -> None:
+        """Waits for the bodies on their way (and their evaluation): from now on only `_decide` evaluates
+        entries. The pages they started may still be on their way."""
+        self._stop("_reading")
 
     def finish(self) -> Beside:
         """Waits for the pages on their way; what was written, by entry. Raises what stopped the writes.
@@ -1068,6 +1118,7 @@ class _Writes:
         """At the run's end, whatever happened (the run failed: what has not started is dropped): nothing more
         is written, and the lease is let go."""
         self._stop(cancel=True)
+        self.leased()
         if self.lease is not None:
             self.lease.release()
 

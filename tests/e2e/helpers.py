@@ -62,16 +62,17 @@ def notion_status(sandbox: Sandbox) -> dict[str, tuple[str | None, str]]:
     return {title: (status, message) for title, (status, message, _) in written_back(sandbox).items()}
 
 
-def reapprove(sandbox: Sandbox, notion_id: str) -> None:
+def reapprove(sandbox: Sandbox, notion_id: str, editor: str | None = None) -> None:
     """The team approves the edited entry: Version and every approved-version column raised by one (approval is
-    bound to content, so an edit without it would be held)."""
+    bound to content, so an edit without it would be held). `editor`: the Notion user (the integration if
+    None)."""
     state = sandbox.notion.state
     page = state.pages[notion_id]
     source = state.data_sources[page.data_source_id or ""]
     by_name = {schema.name: schema.id for schema in source.properties.values()}
     version = int(page.values[by_name["Version"]]) + 1
     columns = ["Version", *(f"{review} approved version" for review in ("Legal", "Ops", "Product"))]
-    state.update_page(notion_id, {name: {"number": version} for name in columns})
+    state.update_page(notion_id, {name: {"number": version} for name in columns}, edited_by=editor)
 
 
 def set_title(sandbox: Sandbox, title: str, new: str) -> None:
@@ -80,11 +81,11 @@ def set_title(sandbox: Sandbox, title: str, new: str) -> None:
     reapprove(sandbox, notion_id)
 
 
-def set_keywords(sandbox: Sandbox, title: str, keywords: list[str]) -> None:
+def set_keywords(sandbox: Sandbox, title: str, keywords: list[str], editor: str | None = None) -> None:
     notion_id = entry_id(sandbox, title)
     values = [{"name": k} for k in keywords]
-    sandbox.notion.state.update_page(notion_id, {"Trigger keywords": {"multi_select": values}})
-    reapprove(sandbox, notion_id)
+    sandbox.notion.state.update_page(notion_id, {"Trigger keywords": {"multi_select": values}}, edited_by=editor)
+    reapprove(sandbox, notion_id, editor)
 
 
 def pages(sandbox: Sandbox) -> dict[str, Page]:

@@ -11,10 +11,12 @@ from datetime import UTC, datetime
 import pytest
 
 import sync.notion.reader as reader_module
+import sync.run as run_module
 from sync.errors import ApiFailure, LockHeld
 from sync.lock import LOCK_KEY, Lease
 from sync.sandbox.faults import Fault, RequestRecord
 from sync.sandbox.runtime import Sandbox
+from tests.conftest import ROOT
 from tests.e2e.helpers import (
     INTEGRATION,
     assert_converged,
@@ -91,6 +93,17 @@ def changed(sandbox: Sandbox, demo_job) -> Iterator[str]:
     page id."""
     run_with(sandbox, demo_job)
     set_keywords(sandbox, INTEGRATION, KEYWORDS)
+    sandbox.confluence.traffic.clear()
+    sandbox.notion.traffic.clear()
+    yield pages(sandbox)[INTEGRATION].id
+
+
+@pytest.fixture
+def changed_by_owner(sandbox: Sandbox, demo_job) -> Iterator[str]:
+    """As `changed`, the edit and the approval made by a person (not the integration)."""
+    run_with(sandbox, demo_job)
+    owner = sandbox.notion.state.add_user("Ana Owner", "ana@example.com")
+    set_keywords(sandbox, INTEGRATION, KEYWORDS, editor=owner.id)
     sandbox.confluence.traffic.clear()
     sandbox.notion.traffic.clear()
     yield pages(sandbox)[INTEGRATION].id
@@ -238,3 +251,132 @@ def test_a_page_a_person_edits_just_before_its_write_is_read_and_planned_again(
     assert "Dana: we will" not in page.body and any("Dana: we will" in v.body for v in page.versions)
     assert len(traffic.requests(method="PUT", path=f"/{changed}$")) == 2  # refused once (409), then again
     assert_converged(sandbox)
+
+
+@pytest.mark.parametrize("listing", ["beside", "after"])
+def test_the_lease_is_taken_beside_the_body_of_a_published_entry_a_person_changed(
+    sandbox, demo_job, changed_by_owner, paged, monkeypatch, listing
+) -> None:
+    """No timing: the body's first read and the run's first write (the lease) wait for each other, which only
+    two in flight can do; whether the entry's page is written beside Notion's listing or after it."""
+    if listing == "beside":
+        paged(sandbox, INTEGRATION)
+    body = f"/blocks/{entry_id(sandbox, INTEGRATION)}/children"
+    met = threading.Barrier(2, timeout=10)
+    first: dict[str, bool] = {}
+    notion, confluence = sandbox.notion, sandbox.confluence
+    real_notion, real_confluence = notion.dispatch, confluence.dispatch
+
+    def meet(side: str) -> None:
+        if side not in first:
+            first[side] = False
+            met.wait()
+            first[side] = True
+
+    def on_notion(endpoint, request, args):
+        if request.method == "GET" and request.path.endswith(body):
+            meet("body")
+        return real_notion(endpoint, request, args)
+
+    def on_confluence(endpoint, request, args):
+        if confluence.is_write(request):
+            meet("lease")
+        return real_confluence(endpoint, request, args)
+
+    monkeypatch.setattr(notion, "dispatch", on_notion)
+    monkeypatch.setattr(confluence, "dispatch", on_confluence)
+    report = run_with(sandbox, demo_job)
+
+    assert first == {"body": True, "lease": True}
+    assert {row.outcome for row in report.entries if row.title == INTEGRATION} == {"published"}
+    assert not report.errors
+    assert_converged(sandbox)
+
+
+def test_an_entry_whose_body_stays_unreadable_never_makes_a_run_write_the_lease_for_nothing(
+    sandbox, demo_job, changed_by_owner
+) -> None:
+    # A person changed a published entry, so its lease goes beside its body's read; the body cannot be read.
+    # That run says so in Notion; the runs after it write nothing anywhere while the body stays unreadable,
+    # also once the person edited the entry again: its status says "Problem" already (so the run that reads
+    # it again writes no status, and the entry stays last edited by the person), and it is not a published
+    # entry being changed.
+    unreadable = Fault(method="GET", path=f"/blocks/{entry_id(sandbox, INTEGRATION)}/children", status=404, times=1_000)
+    version = pages(sandbox)[INTEGRATION].version
+
+    def run() -> list[str]:
+        sandbox.confluence.traffic.clear()
+        sandbox.notion.traffic.clear()
+        sandbox.notion.traffic.add_fault(unreadable)
+        report = run_with(sandbox, demo_job)
+        assert {row.outcome for row in report.entries if row.title == INTEGRATION} == {"problem"}
+        assert pages(sandbox)[INTEGRATION].version == version
+        assert index_page(sandbox).properties[LOCK_KEY].value.get("released") is True
+        return [
+            f"{r.method} {r.path}" for r in (*sandbox.confluence.traffic.writes(), *sandbox.notion.traffic.writes())
+        ]
+
+    assert run() != []  # the lease, and the status "Problem"
+    assert notion_status(sandbox)[INTEGRATION][0] == "Problem"
+    assert run() == []
+
+    owner = next(u.id for u in sandbox.notion.state.users.values() if u.name == "Ana Owner")
+    set_keywords(sandbox, INTEGRATION, [*KEYWORDS, "still down"], editor=owner)
+    edited = run()  # the index lists the new keywords: written, under the lease
+    assert [w for w in edited if w.startswith("PATCH")] == []  # the status stands: not written again
+    assert run() == []
+    assert run() == []
+
+
+def test_without_a_status_write_back_the_lease_waits_for_the_body(
+    sandbox, demo_job, changed_by_owner, tmp_path
+) -> None:
+    # With no status column to say an entry is broken, a person's last edit stands run after run: the lease is
+    # taken only once a body read shows a page to write, so an unreadable body never makes a run write.
+    text = (ROOT / "mappings" / "default.yaml").read_text()
+    assert "\nwriteback:" in text
+    mapping = tmp_path / "no-writeback.yaml"
+    mapping.write_text(text.split("\nwriteback:")[0] + "\n")
+    job = demo_job.model_copy(update={"mapping": mapping})
+    unreadable = Fault(method="GET", path=f"/blocks/{entry_id(sandbox, INTEGRATION)}/children", status=404, times=1_000)
+    sandbox.notion.traffic.add_fault(unreadable)
+    run_with(sandbox, job)  # the index lists the entry's new keywords: written once
+    for _ in range(2):
+        sandbox.confluence.traffic.clear()
+        sandbox.notion.traffic.add_fault(unreadable)
+        report = run_with(sandbox, job)
+        assert {row.outcome for row in report.entries if row.title == INTEGRATION} == {"problem"}
+        assert sandbox.confluence.traffic.writes() == []
+
+
+def test_the_library_is_planned_while_the_pages_written_beside_the_listing_are_on_their_way(
+    sandbox, demo_job, paged, changed, monkeypatch
+) -> None:
+    """No timing: the changed page's text waits until the whole library is planned (the plan of every entry,
+    not the one page's), which can only happen if planning does not wait for that page."""
+    paged(sandbox, INTEGRATION)
+    planned = threading.Event()
+    real_plan, confluence, real = run_module.plan, sandbox.confluence, sandbox.confluence.dispatch
+
+    def plan(desired, *args, **kwargs):
+        result = real_plan(desired, *args, **kwargs)
+        if len(desired) > 1:
+            planned.set()
+        return result
+
+    waited: list[bool] = []
+
+    def on_confluence(endpoint, request, args):
+        if request.method == "PUT" and request.path.endswith(f"/{changed}"):
+            waited.append(planned.wait(10))
+        return real(endpoint, request, args)
+
+    monkeypatch.setattr(run_module, "plan", plan)
+    monkeypatch.setattr(confluence, "dispatch", on_confluence)
+    report = run_with(sandbox, demo_job)
+
+    assert waited == [True]
+    assert {row.outcome for row in report.entries if row.title == INTEGRATION} == {"published"}
+    assert not report.errors
+    found = assert_converged(sandbox)
+    assert {"integration-down", "status-page", "outage"} <= labels(found[INTEGRATION])
