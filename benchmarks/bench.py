@@ -221,12 +221,14 @@ def _worker(spec: dict[str, Any]) -> dict[str, Any]:
     """One sync run with the limiters and sleeps on the scaled clock (runs in its own process)."""
     from pydantic import SecretStr
 
+    from sync import overlap
     from sync.config import Credentials, load_schedule
     from sync.mapping import Mapping
     from sync.ratelimit import TokenBucket
     from sync.run import run_job
     from sync.session import open_services
 
+    overlap.few_arenas()  # as `scenario-sync` does when it starts
     settings, limits = Settings(**spec["settings"]), Limits(**spec["limits"])
     scaled = ScaledTime(settings.time_scale)
     job = load_schedule(ROOT / "scheduler.yaml").job("demo")

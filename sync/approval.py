@@ -92,9 +92,12 @@ class ApprovalRecord:
     @classmethod
     def from_json(cls, value: Any) -> ApprovalRecord | None:
         try:
+            fields = value.get("fields", {})
+            if not all(isinstance(k, str) and isinstance(v, str) for k, v in fields.items()):
+                fields = {str(k): str(v) for k, v in fields.items()}
             return cls(
                 fingerprint=str(value["fingerprint"]),
-                fields={str(k): str(v) for k, v in value.get("fields", {}).items()},
+                fields=fields,  # the record as read, shared (a run holds one for every entry): never changed
                 entry_version=int(value["entry_version"]),
                 approved_on=date.fromisoformat(value["approved_on"]),
                 approvers=dict(value.get("approvers", {})),

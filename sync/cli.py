@@ -15,7 +15,7 @@ from typing import Any
 
 import click
 
-from sync import logs, progress
+from sync import logs, overlap, progress
 from sync.cli_options import DEFAULT_CONFIG, one_job_options
 from sync.cli_schedule import cron_group, schedule_command
 from sync.config import Job, load_credentials, load_schedule
@@ -592,6 +592,7 @@ cli.add_command(cron_group)
 
 
 def main() -> None:
+    overlap.few_arenas()  # before any thread starts
     try:
         cli(obj={})
     except KeyboardInterrupt:  # outside a command (e.g. while starting up)

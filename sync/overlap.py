@@ -6,6 +6,8 @@ them run one after another (`Executor` swapped for one that runs a call when it 
 
 from __future__ import annotations
 
+import ctypes
+import os
 import signal
 from collections.abc import Callable
 from concurrent.futures import Executor, ThreadPoolExecutor
@@ -19,6 +21,24 @@ def quiet() -> None:
     and a signal the kernel hands to a worker leaves the main thread waiting on its request (a minute, were the
     answer slow) before the handler runs."""
     signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM, signal.SIGHUP})
+
+
+# glibc's mallopt parameter for the most malloc arenas a process may have (`M_ARENA_MAX` in malloc.h).
+_M_ARENA_MAX = -8
+
+
+def few_arenas(count: int = 2) -> None:
+    """At most `count` malloc arenas for the whole process, as `MALLOC_ARENA_MAX` would set (which, if set,
+    wins). glibc gives each thread that allocates at once its own arena, up to eight per core, and each keeps
+    the free space its thread left behind: with a run's pools passing responses of a megabyte or more around,
+    that was 16 MB of the peak resident set of a no-change run over 5,000 entries, and 39 MB of a 1%-changed
+    one. Anything other than glibc: nothing."""
+    if "MALLOC_ARENA_MAX" in os.environ:
+        return
+    try:
+        ctypes.CDLL("libc.so.6").mallopt(_M_ARENA_MAX, count)
+    except (OSError, AttributeError):
+        return
 
 
 # The executor class the pools are made of.

@@ -659,6 +659,7 @@ def read_confluence(
         manifest = pool.submit(site.load_manifest)
         current = adapter.find_managed(target)
         manifest.result()
+    current = site.sharing(current)
     relabel, notes = site.find_unlabelled(current)
     return Published(target, site, [*current, *relabel], relabel, notes)
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -129,6 +129,19 @@ class IndexSite:
                     self.target, archive_title(self.job), archive_page_body(), ARCHIVE_ROLE
                 )
             return self._archive_id
+
+    def sharing(self, current: list[ManagedPage]) -> list[ManagedPage]:
+        """The listed pages, each approval record its page holds that the manifest holds too (as it does but
+        for an interrupted run) the manifest's very object: a run holds both for every entry, some 3 KB each."""
+        entries = self.manifest.entries
+        out = []
+        for page in current:
+            meta = page.meta
+            kept = entries.get(meta.notion_page_id, {}).get("approval") if meta is not None else None
+            if meta is not None and kept is not None and kept is not meta.approval and kept == meta.approval:
+                page = replace(page, meta=replace(meta, approval=kept))
+            out.append(page)
+        return out
 
     def records(self, current: list[ManagedPage]) -> dict[str, ApprovalRecord]:
         """Approval records: the manifest's, else the page property's (a lost manifest loses nothing)."""
