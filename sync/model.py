@@ -102,6 +102,28 @@ class Scenario(BaseModel):
     # The page body beyond the steps: extra guidance shown on the page (built by the reader, not validated).
     guidance: SkipValidation[tuple[Block, ...]] = ()
 
+    def lean(self) -> Scenario:
+        """The entry without what its page is made of (its texts, steps and guidance): who owns it, its title,
+        keywords, version, reviews and lifecycle. What a run keeps of an entry whose page it does not build."""
+        return self.model_copy(
+            update={
+                "audience": "",
+                "tone": "",
+                "visual_style": "",
+                "goal": "",
+                "outcome": "",
+                "steps": _NO_STEPS,
+                "quick_reference": _NO_REFERENCE,
+                "guidance": (),
+            }
+        )
+
+
+_NO_STEPS = Steps.model_construct(acknowledge="", immediate_action="", expectation="", escalation_rule="", close="")
+_NO_REFERENCE = QuickReference.model_construct(
+    de_escalation_phrase="", immediate_action="", escalation_rule="", timeline_expectation="", tone_control=""
+)
+
 
 class EntryProblem(BaseModel):
     """Why one entry cannot be used, in words its author can act on."""

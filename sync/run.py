@@ -330,6 +330,21 @@ def evaluate(
             entry.desired = _desired(entry, mapped, entry.decision, mapping, job, current)
         if entry.generated is not None:
             entry.generated.release()  # the page is built (or the entry held): its texts are not needed again
+        if today is not None and entry.body is None:
+            _let_texts_go(entry)
+
+
+def _let_texts_go(entry: Entry) -> None:
+    """An entry decided without its body (its page, if any, stands as published) keeps no texts: thousands of
+    them each held some 5 KB. Another pass maps it again from its properties (`packed`), and one that reads its
+    body, with the body."""
+    if entry.packed is None:  # nothing to map it again from
+        return
+    if entry.scenario is not None:
+        entry.scenario = entry.scenario.lean()
+    if entry.generated is not None:
+        entry.generated = entry.generated.forget()
+    entry.prepared = None
 
 
 def _map_and_generate(entry: Entry, mapping: Mapping, job: Job, generator: Generator) -> Prepared:

@@ -100,6 +100,11 @@ class Generated:
             return None
         return Attachment(manifest.FILE_NAME, manifest.MEDIA_TYPE, self.manifest)
 
+    def forget(self) -> Generated:
+        """The findings and the plan's problems alone, for an entry whose page is not built: nothing is kept
+        that holds the entry (a run holds thousands). Its output cannot be asked for."""
+        return Generated(ClipPlan(problems=self.plan.problems), self.findings, _forgotten)
+
     def release(self) -> None:
         """Keep only what decides (the findings, and the plan's problems): a run holding thousands of entries
         keeps that and the page it built, not each entry's clips, scripts and prompts. Asked for again, the
@@ -109,6 +114,10 @@ class Generated:
         if self.remake is not None:
             self.plan = ClipPlan(problems=self.plan.problems)
             self.render = self.remake
+
+
+def _forgotten() -> Rendered:
+    raise RuntimeError("this entry's output was let go (`Generated.forget`): generate it again")
 
 
 # An entry the templates are tried on when they load: a template asking for a field the entry does not have

@@ -94,3 +94,27 @@ def test_released_output_is_made_again_the_same_when_asked_for() -> None:
     assert "rendered" not in vars(generated) and "manifest" not in vars(generated)
     assert generated.plan.clips == [] and generated.plan.problems == []  # a run holding thousands keeps none
     assert (generated.prompt, generated.clips, generated.manifest) == (prompt, clips, made)
+
+
+def test_forgotten_output_keeps_the_findings_and_holds_nothing_of_the_entry() -> None:
+    promise = '"I promise this will be fixed today, guaranteed."'
+    generated = default_generator().generate(entry(steps=(*STEPS[:4], promise)))
+    assert generated.findings  # the lint has something to say of it
+    forgotten = generated.forget()
+    assert forgotten.findings == generated.findings and forgotten.plan.problems == generated.plan.problems
+    assert [f.blocking for f in forgotten.findings] == [f.blocking for f in generated.findings]
+    assert forgotten.plan.clips == []
+    with pytest.raises(RuntimeError, match="let go"):
+        forgotten.prompt  # noqa: B018
+    assert generated.prompt  # the original still makes its output
+
+
+def test_a_lean_entry_keeps_who_owns_it_and_what_decides_but_no_texts() -> None:
+    item = entry()
+    lean = item.lean()
+    kept = ("page_id", "url", "title", "keywords", "owner", "version", "reviews", "last_revalidated", "lifecycle")
+    assert {name: getattr(lean, name) for name in kept} == {name: getattr(item, name) for name in kept}
+    assert (lean.goal, lean.outcome, lean.audience, lean.tone, lean.visual_style, lean.guidance) == ("",) * 5 + ((),)
+    assert {text for _, text in lean.steps.ordered()} == {""}
+    assert set(lean.quick_reference.model_dump().values()) == {""}
+    assert item.goal and item.steps.acknowledge  # the entry itself is untouched

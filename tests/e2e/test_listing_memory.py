@@ -238,3 +238,33 @@ def test_an_entry_keeps_its_status_columns_as_a_run_reads_them_not_in_notions_lo
     kept = json.dumps(entry.page["properties"], ensure_ascii=False)
     assert "annotations" not in kept and "opt-1" not in kept and "red" not in kept  # the long form is gone
     assert "مرحبا 🚨" in kept and "<script>" in kept  # the text itself, exactly
+
+
+def test_an_entry_decided_without_its_body_keeps_no_texts(make_sandbox, run_demo, monkeypatch) -> None:
+    """A run holds every entry to its end: those whose page it does not build keep who owns them, their title,
+    keywords, version and reviews, and nothing of the texts their page is made of (mapped again from their
+    properties should another pass need them, as the read-again test in test_lock shows)."""
+    from sync import run
+
+    sandbox = bulk_sandbox(make_sandbox, 30)
+    run_demo(sandbox)
+    kept: list[list[run.Entry]] = []
+    real_update = run.upkeep.update_manifest
+
+    def update_manifest(manifest, entries, *args, **kwargs):
+        kept.append(list(entries))
+        return real_update(manifest, entries, *args, **kwargs)
+
+    monkeypatch.setattr(run.upkeep, "update_manifest", update_manifest)
+    report, _ = run_demo(sandbox)
+
+    outcomes = {row.page_id: row.outcome for row in report.entries}
+    decided = [e for e in kept[0] if e.scenario is not None and not e.problems]
+    assert {outcomes[e.page_id] for e in decided} == {"unchanged", "held"} and len(decided) > 20
+    for entry in decided:
+        assert entry.body is None and entry.prepared is None
+        assert (entry.scenario.goal, entry.scenario.steps.acknowledge, entry.scenario.guidance) == ("", "", ())
+        assert entry.scenario.title and entry.scenario.owner.name and entry.scenario.version >= 1
+        assert entry.generated is not None and entry.generated.plan.clips == []
+        with pytest.raises(RuntimeError, match="let go"):
+            entry.generated.prompt  # noqa: B018

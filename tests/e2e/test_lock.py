@@ -200,6 +200,9 @@ def test_a_run_whose_lease_moved_since_its_read_reads_again_under_the_lease(sand
     report, _ = run_demo(sandbox)
     assert moved, "the run never wrote"
     assert report.count("published") == 1 and not report.errors
+    # The second pass decides every entry again as the first did (from the entries as listed, not from
+    # what the first pass kept of them).
+    assert sorted(row.outcome for row in report.entries) == ["held", "held", "problem", "published", "unchanged"]
     assert listings(sandbox) == 2
     assert index_lookups(sandbox) == 2  # the first read's, then the page to hold the lease on: once each
     assert state.get_property(index_id, LOCK_KEY).value["holder"] != "7-other"
