@@ -98,7 +98,7 @@ class Generated:
     def attachment(self) -> Attachment | None:
         if self.manifest is None:
             return None
-        return Attachment(manifest.FILE_NAME, manifest.MEDIA_TYPE, self.manifest)
+        return Attachment.compressed(manifest.FILE_NAME, manifest.MEDIA_TYPE, self.manifest)
 
     def forget(self) -> Generated:
         """The findings and the plan's problems alone, for an entry whose page is not built: nothing is kept
