@@ -10,6 +10,7 @@ import hashlib
 import json
 import re
 import unicodedata
+import zlib
 from dataclasses import dataclass, field, replace
 from typing import Literal
 
@@ -25,11 +26,25 @@ ManualEdits = Literal["restore", "keep"]
 PARK_SUFFIX = " (retitling)"
 
 
+class _Compressed:
+    """A text field kept compressed (zlib's fastest level), the text again when read: a first run holds every
+    page it writes to its end, and their texts take a fifth of the room this way."""
+
+    def __init__(self, name: str) -> None:
+        self._key = f"_{name}"
+
+    def __get__(self, instance: object, owner: type | None = None) -> str:
+        return zlib.decompress(instance.__dict__[self._key]).decode()
+
+    def __set__(self, instance: object, text: str) -> None:
+        instance.__dict__[self._key] = zlib.compress(text.encode(), 1)
+
+
 @dataclass(frozen=True)
 class DesiredPage:
     notion_page_id: str
     title: str
-    body: str
+    body: str  # the page's text (storage format), kept compressed: see below
     labels: tuple[str, ...]
     entry_version: int
     attachments: tuple[Attachment, ...] = ()
@@ -72,6 +87,10 @@ class DesiredPage:
             body_hash=self.content_hash,
             approval=self.approval,
         )
+
+
+# Set once the class is made: the dataclass sees a plain field, and its __init__ stores it through this.
+DesiredPage.body = _Compressed("body")  # type: ignore[assignment]
 
 
 @dataclass(frozen=True)

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from dataclasses import FrozenInstanceError, replace
+
+import pytest
+
 from sync.confluence.base import MANAGED_LABEL, ManagedPage
 from sync.plan import DesiredPage, label_for, labels_for, plan
 
@@ -74,3 +78,15 @@ def test_labels_follow_confluence_rules() -> None:
     assert label_for("  Billing: dispute (EU)! ") == "billing-dispute-eu"
     assert label_for("???") is None
     assert labels_for(("Refund", "refund", "Outage")) == ("outage", "refund", MANAGED_LABEL)
+
+
+def test_a_desired_page_keeps_its_text_compressed_and_gives_it_back_whole() -> None:
+    text = "<p>Acknowledge the urgency; never quote a fix time. ☎️ مرحبا</p>" * 200
+    page = DesiredPage("entry", "Refund outside window", text, ("refund", MANAGED_LABEL), 2)
+    assert page.body == text and replace(page, title="Other").body == text
+    assert len(page.__dict__["_body"]) * 5 < len(text.encode())  # what a run holds of it
+    assert page == DesiredPage("entry", "Refund outside window", text, ("refund", MANAGED_LABEL), 2)
+    assert page != replace(page, body=text + " ")
+    assert page.fingerprint == replace(page, body=text).fingerprint != replace(page, body="<p>other</p>").fingerprint
+    with pytest.raises(FrozenInstanceError):
+        page.body = "changed"  # type: ignore[misc]
