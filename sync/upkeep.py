@@ -238,8 +238,9 @@ class IndexSite:
             value, text = self._value(manifest)
             differs = self._differs(value)
             if "attachment" in value and (differs or self._file_stale()):
-                text = text if text is not None else json.dumps(manifest.to_json(), sort_keys=True)
-                pending.append(pool.submit(self.adapter.put_attachment, page_id, MANIFEST_FILE, text.encode()))
+                data = (text if text is not None else json.dumps(manifest.to_json(), sort_keys=True)).encode()
+                text = None  # only the file goes on (thousands of entries: megabytes each)
+                pending.append(pool.submit(self.adapter.put_attachment, page_id, MANIFEST_FILE, data))
                 wrote = True
             if differs:
                 self.prop = self.adapter.set_property(page_id, MANIFEST_KEY, value, self.prop)
