@@ -553,13 +553,13 @@ class Surface(ConfluenceAdapter):
     def add_labels(self, page_id: str, labels: list[str]) -> None:
         v1.add_labels(self.client, self.caller, V1, page_id, labels)
 
-    def put_attachment(self, page_id: str, name: str, data: bytes) -> None:
+    def put_attachment(self, page_id: str, name: str, data: bytes, media_type: str) -> None:
         """Create or replace a file on a page (v1 on both surfaces; the same upload repeats harmlessly)."""
         path = f"{V1}/content/{page_id}/child/attachment"
         headers = {"X-Atlassian-Token": "no-check", "Accept": "application/json"}  # multipart: no JSON type
         self.write(
             lambda: self.client.put(
-                path, data={"minorEdit": "true"}, files={"file": (name, data, "application/json")}, headers=headers
+                path, data={"minorEdit": "true"}, files={"file": (name, data, media_type)}, headers=headers
             ),
             idempotent=True,
         )

@@ -6,6 +6,7 @@ write, and a run killed between two requests.
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 
 import pytest
@@ -247,15 +248,15 @@ def test_a_manifest_half_written_is_written_again_by_the_next_run(sandbox, demo_
 
     with pytest.raises(ApiFailure, match="writing the index page"):
         run_with(sandbox, demo_job)
-    file = next(a for a in _index(sandbox).attachments if a.title == "scenario-sync-manifest.json")
+    file = next(a for a in _index(sandbox).attachments if a.title == "scenario-sync-manifest.json.gz")
     pointer = _index(sandbox).properties["scenario-sync-manifest"].value
     assert pointer["sha256"] != hashlib.sha256(file.data).hexdigest()  # one of the two landed
 
     sandbox.confluence.traffic.faults.clear()
     healed = run_with(sandbox, demo_job)
     assert not healed.errors
-    file = next(a for a in _index(sandbox).attachments if a.title == "scenario-sync-manifest.json")
+    file = next(a for a in _index(sandbox).attachments if a.title == "scenario-sync-manifest.json.gz")
     assert _index(sandbox).properties["scenario-sync-manifest"].value["sha256"] == hashlib.sha256(file.data).hexdigest()
-    assert "status page" in file.data.decode()
+    assert "status page" in gzip.decompress(file.data).decode()
     assert_converged(sandbox)
     assert run_with(sandbox, demo_job).confluence.writes == 0

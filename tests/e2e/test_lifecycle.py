@@ -3,13 +3,16 @@ banner, labels) → revalidated → restored, retired and trashed entries, the s
 
 from __future__ import annotations
 
+import gzip
 import hashlib
+import json
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from sync.confluence.base import ARCHIVED_LABEL, MANAGED_LABEL, PROPERTY_KEY
 from sync.sandbox.faults import Fault
+from tests.e2e.helpers import entry_id, reapprove
 
 INTEGRATION = "Customer says a critical integration is down right now"
 ESCALATION = "Customer escalates after an incomplete first answer"  # due in 10 days in the seed
@@ -228,16 +231,49 @@ def test_a_manifest_past_the_property_limit_is_kept_as_an_attachment(sandbox, ru
     run_demo(sandbox)
     index = role_page(sandbox, "index")
     pointer = index.properties["scenario-sync-manifest"].value
-    assert pointer["attachment"] == "scenario-sync-manifest.json"
+    assert pointer["attachment"] == "scenario-sync-manifest.json.gz"
     (attachment,) = index.attachments
+    assert attachment.media_type == "application/gzip"
     page = page_of(sandbox, INTEGRATION)
-    assert page.id in attachment.data.decode()
+    assert page.id in gzip.decompress(attachment.data).decode()
     assert pointer["sha256"] == hashlib.sha256(attachment.data).hexdigest()  # the pointer names this file
     quiet_run(sandbox, run_demo)
 
     sandbox.confluence.state.remove_label(page.id, MANAGED_LABEL)  # found again through the attached manifest
     report, _ = run_demo(sandbox)
     assert any(f"page {page.id}" in w and "found again" in w for w in report.warnings)
+
+
+def test_a_manifest_file_written_as_plain_json_is_read_and_replaced_when_it_changes(
+    sandbox, run_demo, monkeypatch
+) -> None:
+    # A site whose manifest file was written as plain JSON (`scenario-sync-manifest.json`): runs read it as it
+    # is; a run with nothing new writes nothing; the first change writes the gzipped file and points to it.
+    monkeypatch.setattr("sync.upkeep.PROPERTY_LIMIT", 200)
+    run_demo(sandbox)
+    state = sandbox.confluence.state
+    index = role_page(sandbox, "index")
+    (gzipped,) = index.attachments
+    plain = gzip.decompress(gzipped.data)
+    index.attachments.clear()
+    state.add_attachment(index.id, "scenario-sync-manifest.json", plain, "application/json")
+    prop = index.properties["scenario-sync-manifest"]
+    pointer = {"attachment": "scenario-sync-manifest.json", "sha256": hashlib.sha256(plain).hexdigest()}
+    state.update_property(index.id, prop.key, pointer, prop.version + 1)
+    quiet_run(sandbox, run_demo)
+    assert [a.title for a in role_page(sandbox, "index").attachments] == ["scenario-sync-manifest.json"]
+
+    edit(sandbox, INTEGRATION, {"Trigger keywords": {"multi_select": [{"name": "outage"}]}})
+    reapprove(sandbox, entry_id(sandbox, INTEGRATION))
+    report, _ = run_demo(sandbox)
+    assert not report.errors and report.count("published") == 1
+    index = role_page(sandbox, "index")
+    now = index.properties["scenario-sync-manifest"].value
+    assert now["attachment"] == "scenario-sync-manifest.json.gz"
+    (kept,) = [a for a in index.attachments if a.title == now["attachment"]]
+    assert now["sha256"] == hashlib.sha256(kept.data).hexdigest()
+    assert json.loads(gzip.decompress(kept.data))["entries"].keys() == json.loads(plain)["entries"].keys()
+    quiet_run(sandbox, run_demo)
 
 
 def test_an_index_made_of_the_same_rows_is_not_rendered_again(sandbox, run_demo, monkeypatch) -> None:
