@@ -1,7 +1,8 @@
 """One run of a job, stage by stage: read → map → gate → render → read Confluence → plan → apply → write back.
 
 Everything between the reads and the writes is pure. With `dry_run`, the run stops after planning. A run
-takes the job's lease only when it has something to write, so a run with nothing to do writes nothing at all.
+takes the job's lease only when it has something to write (or, reading the body of a published entry a person
+changed, almost surely will), so a run with nothing to do writes nothing at all.
 A page whose entry changed is written as soon as its entry is listed (see `_Writes`); everything else once the
 whole library is listed and planned.
 """
@@ -721,8 +722,8 @@ def run_job(
     allow_mass_archive: bool = False,
 ) -> tuple[RunReport, Plan]:
     """Read both sides at once, decide, and only when something is to be written take the job's lease and
-    write (changed pages beside the listing already). A run with nothing to do writes nothing, not even the
-    lease."""
+    write (changed pages beside the listing already; the lease beside the body of a published entry a person
+    changed, see `_Writes._rewritten`). A run with nothing to do writes nothing, not even the lease."""
     watch = Stopwatch()
     early = _EarlyUsers(services, job, dry_run)
     generator = Generator.for_job(job)
