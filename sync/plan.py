@@ -34,10 +34,13 @@ class _Compressed:
         self._key = f"_{name}"
 
     def __get__(self, instance: object, owner: type | None = None) -> str:
-        return zlib.decompress(instance.__dict__[self._key]).decode()
+        kept = instance.__dict__[self._key]
+        return zlib.decompress(kept).decode() if kept else ""
 
     def __set__(self, instance: object, text: str) -> None:
-        instance.__dict__[self._key] = zlib.compress(text.encode(), 1)
+        # No text (a page standing as published, one per unchanged entry): nothing to compress, and each
+        # compression sets up zlib's state (a quarter of a megabyte) first.
+        instance.__dict__[self._key] = zlib.compress(text.encode(), 1) if text else b""
 
 
 @dataclass(frozen=True)

@@ -90,3 +90,5 @@ def test_a_desired_page_keeps_its_text_compressed_and_gives_it_back_whole() -> N
     assert page.fingerprint == replace(page, body=text).fingerprint != replace(page, body="<p>other</p>").fingerprint
     with pytest.raises(FrozenInstanceError):
         page.body = "changed"  # type: ignore[misc]
+    standing = replace(page, body="", body_hash="recorded")  # a page standing as published: nothing to keep
+    assert standing.body == "" and standing.__dict__["_body"] == b""
