@@ -15,7 +15,6 @@ import functools
 import gc
 import json
 import mimetypes
-import sys
 import threading
 import time
 import zlib
@@ -81,22 +80,15 @@ def stage(name: str) -> Iterator[None]:
 # those objects again and again, in pauses of 40 to 110 ms that land on the Notion listing's cursor chain
 # (measured at 1,000 entries; at 5,000 the no-change run spent 30% more CPU).
 RUN_GC_THRESHOLD = (50_000, 100, 1_000)
-# How long a thread keeps the interpreter before another waiting for it gets it (CPython's default is 5 ms).
-# The thread that follows Notion's cursor chain waits for it after each read of the socket while the entries
-# are prepared beside it, up to 5 ms a turn (a page of 100 entries took some 40 ms more than its answer). At
-# 1 ms, no-change runs over 5,000 entries took 10.2 s against 10.5 s (four each way, alternated; single runs
-# spread about as wide).
-RUN_SWITCH_INTERVAL = 0.001
 
 
 @dataclass
 class _Pace:
-    """How many runs go now, and the collector's pace and the switch interval before the first of them:
-    `schedule` runs jobs side by side, and the last one to end puts them back."""
+    """How many runs go now, and the collector's pace before the first of them: `schedule` runs jobs side by
+    side, and the last one to end puts the pace back."""
 
     runs: int = 0
     before: tuple[int, ...] = ()
-    switch: float = 0.005
     lock: threading.Lock = field(default_factory=threading.Lock)
 
 
@@ -105,14 +97,11 @@ _PACE = _Pace()
 
 @contextlib.contextmanager
 def collecting_rarely() -> Iterator[None]:
-    """The cyclic garbage collector and the interpreter's switch interval at the run's pace while any run goes,
-    and as they were again after."""
+    """The cyclic garbage collector at the run's pace while any run goes, and at its own pace again after."""
     with _PACE.lock:
         if _PACE.runs == 0:
             _PACE.before = gc.get_threshold()
             gc.set_threshold(*RUN_GC_THRESHOLD)
-            _PACE.switch = sys.getswitchinterval()
-            sys.setswitchinterval(RUN_SWITCH_INTERVAL)
         _PACE.runs += 1
     try:
         yield
@@ -121,7 +110,6 @@ def collecting_rarely() -> Iterator[None]:
             _PACE.runs -= 1
             if _PACE.runs == 0:
                 gc.set_threshold(*_PACE.before)
-                sys.setswitchinterval(_PACE.switch)
 
 
 @dataclass

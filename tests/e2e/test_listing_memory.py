@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import gc
 import json
-import sys
 import threading
 import time
 from typing import Any
@@ -19,7 +18,7 @@ from sync.incremental import fingerprint, fingerprint_of
 from sync.mapping import Mapping
 from sync.notion.reader import NotionReader, _Shared
 from sync.retry import ApiCaller
-from sync.run import RUN_GC_THRESHOLD, RUN_SWITCH_INTERVAL, collecting_rarely
+from sync.run import RUN_GC_THRESHOLD, collecting_rarely
 from tests.conftest import no_sleep
 from tests.e2e.helpers import bulk_sandbox, run_with
 
@@ -128,22 +127,21 @@ def test_the_next_page_of_results_is_asked_for_before_the_last_ones_entries_are_
 
 def test_a_run_collects_garbage_at_its_own_pace_and_restores_the_default(make_sandbox, demo_job) -> None:
     sandbox = make_sandbox(flavor="cloud")
-    before, switch = gc.get_threshold(), sys.getswitchinterval()
-    assert switch != RUN_SWITCH_INTERVAL
-    during: set[tuple[tuple[int, ...], float]] = set()
+    before = gc.get_threshold()
+    during: set[tuple[int, ...]] = set()
 
     def watch(services: Any) -> None:
-        services.progress = lambda *_: during.add((gc.get_threshold(), sys.getswitchinterval()))
+        services.progress = lambda *_: during.add(gc.get_threshold())
 
     report = run_with(sandbox, demo_job, prepare=watch)
     assert report.totals["published"] > 0
-    assert during == {(RUN_GC_THRESHOLD, RUN_SWITCH_INTERVAL)}  # the listing, the writes: the whole run
-    assert (gc.get_threshold(), sys.getswitchinterval()) == (before, switch)
+    assert during == {RUN_GC_THRESHOLD}  # the listing, the writes: the whole run
+    assert gc.get_threshold() == before
 
     sandbox.stop()  # a run that fails gives the pace back too
     with pytest.raises(SyncError):
         run_with(sandbox, demo_job)
-    assert (gc.get_threshold(), sys.getswitchinterval()) == (before, switch)
+    assert gc.get_threshold() == before
 
 
 def test_runs_side_by_side_keep_the_runs_pace_until_the_last_one_ends() -> None:
@@ -152,9 +150,9 @@ def test_runs_side_by_side_keep_the_runs_pace_until_the_last_one_ends() -> None:
     first.__enter__()
     second.__enter__()
     first.__exit__(None, None, None)  # the job that started first ends first (`schedule` runs jobs side by side)
-    assert (gc.get_threshold(), sys.getswitchinterval()) == (RUN_GC_THRESHOLD, RUN_SWITCH_INTERVAL)
+    assert gc.get_threshold() == RUN_GC_THRESHOLD
     second.__exit__(None, None, None)
-    assert gc.get_threshold() == before and sys.getswitchinterval() != RUN_SWITCH_INTERVAL
+    assert gc.get_threshold() == before
 
 
 def test_entries_are_evaluated_beside_the_listing_once_confluence_is_read(make_sandbox, run_demo, monkeypatch):
