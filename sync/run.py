@@ -778,7 +778,6 @@ def run_job(
             ahead.take,
             writes.lease_beside,
         )
-        writes.leased()
         # The whole library was planned while the pages written beside the listing (if any) went on.
         with watch("write") if writes.lease is not None else contextlib.nullcontext():
             decided = decided.written(writes.finish())
@@ -1007,8 +1006,6 @@ class _Writes:
         self.written = Beside()
         self._missing: list[Column] | None = None  # the write-back columns the database lacks
         self._failure: BaseException | None = None
-        self._enabled = enabled
-        self._lease_beside: Callable[[], bool] | None = None  # the lease on its way beside the bodies' reads
 
     def schema(self, missing: list[Column]) -> None:
         """Hears which write-back columns the database lacks (none: statuses go back as pages are written)."""
@@ -1031,8 +1028,7 @@ class _Writes:
             or not needs_body(entry, current, self._mapping, bot_id)
         ):
             return
-        if self._rewritten(entry, bot_id):
-            self._submit("_writing", self._leased, published)
+        self.lease_beside(published, [entry], bot_id)
         self._submit("_reading", self._read, entry, published, current)
 
     def _rewritten(self, entry: Entry, bot_id: str) -> bool:
@@ -1091,16 +1087,10 @@ class _Writes:
                 self._failure = self._failure or error
 
     def lease_beside(self, published: Published, entries: list[Entry], bot_id: str) -> None:
-        """Once the whole library is listed: the lease taken beside the bodies about to be read (`entries`),
-        when one of them is a published entry a person changed (see `_rewritten`)."""
-        if self._enabled and not self._tried and any(self._rewritten(e, bot_id) for e in entries):
-            self._lease_beside = overlap.start(functools.partial(self._leased, published))
-
-    def leased(self) -> None:
-        """Waits for the lease taken beside the bodies' reads, if one was on its way."""
-        waiting, self._lease_beside = self._lease_beside, None
-        if waiting is not None:
-            waiting()
+        """The lease taken beside the bodies about to be read (`entries`), beside the listing or after it, when
+        one of them is a published entry a person changed (see `_rewritten`); `finish` waits for it."""
+        if any(self._rewritten(e, bot_id) for e in entries):
+            self._submit("_writing", self._leased, published)
 
     def _leased(self, published: Published) -> bool:
         with self._leasing:
@@ -1142,7 +1132,6 @@ class _Writes:
         """At the run's end, whatever happened (the run failed: what has not started is dropped): nothing more
         is written, and the lease is let go."""
         self._stop(cancel=True)
-        self.leased()
         if self.lease is not None:
             self.lease.release()
 
