@@ -7,9 +7,10 @@ by SHA-256 so an unchanged file is never uploaded again.
 from __future__ import annotations
 
 import hashlib
-import zlib
 from dataclasses import dataclass
 from functools import cached_property
+
+from sync.packing import pack, unpack
 
 
 @dataclass(frozen=True)
@@ -25,11 +26,11 @@ class Attachment:
     def compressed(cls, name: str, media_type: str, data: bytes) -> Attachment:
         """A file the sync makes (text: the clip plan) kept compressed until it is sent, a sixth of its size: a
         first run holds one for every page it writes, to its end."""
-        return cls(name, media_type, zlib.compress(data, 1), packed=True)
+        return cls(name, media_type, pack(data), packed=True)
 
     @property
     def data(self) -> bytes:
-        return zlib.decompress(self.stored) if self.packed else self.stored
+        return unpack(self.stored) if self.packed else self.stored
 
     @cached_property
     def sha256(self) -> str:

@@ -10,13 +10,13 @@ import hashlib
 import json
 import re
 import unicodedata
-import zlib
 from dataclasses import dataclass, field, replace
 from typing import Literal
 
 from sync.assets import Attachment
 from sync.confluence.base import MANAGED_LABEL, ManagedPage, PageMeta
 from sync.incremental import Source
+from sync.packing import pack, unpack
 
 ActionKind = Literal[
     "create", "update", "retitle", "restore-edit", "noop", "keep", "keep-edit", "park", "conflict", "archive", "restore"
@@ -27,20 +27,17 @@ PARK_SUFFIX = " (retitling)"
 
 
 class _Compressed:
-    """A text field kept compressed (zlib's fastest level), the text again when read: a first run holds every
-    page it writes to its end, and their texts take a fifth of the room this way."""
+    """A text field kept compressed (`sync.packing`), the text again when read: a first run holds every page
+    it writes to its end, and their texts take a fifth of the room this way."""
 
     def __init__(self, name: str) -> None:
         self._key = f"_{name}"
 
     def __get__(self, instance: object, owner: type | None = None) -> str:
-        kept = instance.__dict__[self._key]
-        return zlib.decompress(kept).decode() if kept else ""
+        return unpack(instance.__dict__[self._key]).decode()
 
     def __set__(self, instance: object, text: str) -> None:
-        # No text (a page standing as published, one per unchanged entry): nothing to compress, and each
-        # compression sets up zlib's state (a quarter of a megabyte) first.
-        instance.__dict__[self._key] = zlib.compress(text.encode(), 1) if text else b""
+        instance.__dict__[self._key] = pack(text.encode())
 
 
 @dataclass(frozen=True)
