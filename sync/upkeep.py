@@ -246,10 +246,11 @@ class IndexSite:
                 )
                 wrote = True
             value, file = self._value(manifest)
-            if file is None and self._file_stale():  # the file read is not the one its pointer names: both anew
+            stale = self._file_stale()
+            if file is None and stale:  # the file read is not the one its pointer names: both anew
                 value, file = self._stored(manifest)
             differs = self._differs(value)
-            if file is not None and (differs or self._file_stale()):
+            if file is not None and (differs or stale):
                 pending.append(pool.submit(self.adapter.put_attachment, page_id, MANIFEST_FILE, file, MANIFEST_TYPE))
                 wrote = True
             if differs:
