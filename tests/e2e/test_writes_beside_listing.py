@@ -5,7 +5,7 @@ after such a write heals on the next run; another run's lease stops it; a dry ru
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import UTC, datetime
 
 import pytest
@@ -87,26 +87,25 @@ def _entry_writes(sandbox: Sandbox, page_id: str) -> list[str]:
     return [f"{r.method} {r.path}" for r in sandbox.confluence.traffic.writes() if f"/{page_id}" in r.path]
 
 
-@pytest.fixture
-def changed(sandbox: Sandbox, demo_job) -> Iterator[str]:
-    """The demo published, then the integration entry's keywords changed and re-approved: its Confluence
-    page id."""
+def _published_then_changed(sandbox: Sandbox, demo_job, by_a_person: bool) -> str:
+    """The demo published, then the integration entry's keywords changed and re-approved (by the integration,
+    or by a person): its Confluence page id."""
     run_with(sandbox, demo_job)
-    set_keywords(sandbox, INTEGRATION, KEYWORDS)
+    editor = sandbox.notion.state.add_user("Ana Owner", "ana@example.com").id if by_a_person else None
+    set_keywords(sandbox, INTEGRATION, KEYWORDS, editor=editor)
     sandbox.confluence.traffic.clear()
     sandbox.notion.traffic.clear()
-    yield pages(sandbox)[INTEGRATION].id
+    return pages(sandbox)[INTEGRATION].id
 
 
 @pytest.fixture
-def changed_by_owner(sandbox: Sandbox, demo_job) -> Iterator[str]:
-    """As `changed`, the edit and the approval made by a person (not the integration)."""
-    run_with(sandbox, demo_job)
-    owner = sandbox.notion.state.add_user("Ana Owner", "ana@example.com")
-    set_keywords(sandbox, INTEGRATION, KEYWORDS, editor=owner.id)
-    sandbox.confluence.traffic.clear()
-    sandbox.notion.traffic.clear()
-    yield pages(sandbox)[INTEGRATION].id
+def changed(sandbox: Sandbox, demo_job) -> str:
+    return _published_then_changed(sandbox, demo_job, by_a_person=False)
+
+
+@pytest.fixture
+def changed_by_owner(sandbox: Sandbox, demo_job) -> str:
+    return _published_then_changed(sandbox, demo_job, by_a_person=True)
 
 
 def test_a_changed_page_is_written_while_the_listing_goes_on(sandbox, demo_job, paged, changed) -> None:
