@@ -65,3 +65,29 @@ def test_a_record_read_keeps_the_fields_it_was_read_with() -> None:
 def test_a_record_with_fields_of_other_types_is_read_as_text() -> None:
     record = ApprovalRecord.from_json({**RECORD, "fields": {"title": 12}})
     assert record is not None and record.fields == {"title": "12"}
+
+
+def test_a_manifest_read_holds_each_repeated_text_once_and_says_what_it_read() -> None:
+    text = json.dumps(
+        {
+            "entries": {
+                "a": {"approval": RECORD, "keywords": ["outage", "refund"]},
+                "b": {
+                    "approval": {**RECORD, "approvers": {"legal": {"by": "Grace Okafor", "on": "2026-11-02"}}},
+                    "keywords": ["refund"],
+                    "owner": "Grace Okafor",
+                },
+            }
+        }
+    )
+
+    manifest = Manifest.from_json(json.loads(text))
+
+    assert json.dumps(manifest.to_json()["entries"], sort_keys=True) == json.dumps(
+        json.loads(text)["entries"], sort_keys=True
+    )
+    a, b = manifest.entries["a"], manifest.entries["b"]
+    assert a["keywords"][1] is b["keywords"][0]  # "refund", in two lists
+    assert a["approval"]["fields"]["guidance"] is b["approval"]["fields"]["guidance"]
+    by = b["approval"]["approvers"]["legal"]["by"]
+    assert by is a["approval"]["approvers"]["legal"]["by"] and by is b["owner"]  # a reviewer who owns one
