@@ -83,15 +83,19 @@ class Listed:
 
 
 def index_body(rows: list[Listed], parent_id: str) -> str:
+    """The index page's text, rendered a keyword at a time: a row appears under each of its keywords, and the
+    whole page as one tree (5,000 entries) would take some 40 MB at once."""
     doc = _Doc()
-    root = doc.root
-    doc.el(root, "p", "Published support scenario walkthroughs, grouped by trigger keyword. Kept by scenario-sync.")
+    doc.el(doc.root, "p", "Published support scenario walkthroughs, grouped by trigger keyword. Kept by scenario-sync.")
+    parts = [doc.serialise()]
     live = [r for r in rows if r.archived_reason is None]
     groups: dict[str, list[Listed]] = {}
     for row in live:
         for keyword in row.keywords or ("(no keyword)",):
             groups.setdefault(keyword, []).append(row)
     for keyword in sorted(groups, key=str.casefold):
+        doc = _Doc()
+        root = doc.root
         doc.el(root, "h2", keyword)
         tbody = doc.el(doc.el(root, "table"), "tbody")
         head = doc.el(tbody, "tr")
@@ -103,6 +107,9 @@ def index_body(rows: list[Listed], parent_id: str) -> str:
             doc.el(tr, "td", row.owner)
             doc.el(tr, "td", str(row.version))
             doc.el(tr, "td", row.next_due)
+        parts.append(doc.serialise())
+    doc = _Doc()
+    root = doc.root
     doc.el(root, "h2", "All pages (page properties report)")
     doc.macro(root, "detailssummary", cql=f"label = '{MANAGED_LABEL}' and ancestor = {parent_id}", id="scenario")
     archived = sorted((r for r in rows if r.archived_reason is not None), key=lambda r: r.title.casefold())
@@ -111,7 +118,7 @@ def index_body(rows: list[Listed], parent_id: str) -> str:
         _table(doc, root, [(r.title, r.archived_reason or "") for r in archived])
     else:
         doc.el(root, "p", "None.")
-    return doc.serialise()
+    return "".join([*parts, doc.serialise()])
 
 
 def index_key(rows: list[Listed], parent_id: str) -> str:
