@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import json
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -32,6 +34,23 @@ class Manifest:
     def to_json(self) -> dict[str, Any]:
         value = {"entries": self.entries, "digests": self.digests, "body_hash": self.body_hash}
         return value | ({"index_key": self.index_key} if self.index_key else {})
+
+    def text(self) -> Iterator[str]:
+        """`to_json` as `json.dumps(…, sort_keys=True)` writes it, an entry at a time: thousands of entries
+        written in one piece would hold their 7 MB of text twice over, and again as bytes."""
+        value = self.to_json()
+        yield "{"
+        for i, key in enumerate(sorted(value)):
+            yield (", " if i else "") + json.dumps(key) + ": "
+            if key != "entries":
+                yield json.dumps(value[key], sort_keys=True)
+                continue
+            yield "{"
+            for j, notion_id in enumerate(sorted(self.entries)):
+                facts = json.dumps(self.entries[notion_id], sort_keys=True)
+                yield (", " if j else "") + json.dumps(notion_id) + ": " + facts
+            yield "}"
+        yield "}"
 
     @classmethod
     def from_json(cls, value: Any) -> Manifest:

@@ -10,6 +10,7 @@ import gzip
 import hashlib
 import json
 import threading
+import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
@@ -264,11 +265,19 @@ class IndexSite:
         """What the property holds: the manifest, or (past a property's size limit) a pointer to the file,
         with the file's hash so a changed manifest still changes the property; and that file (a writing run
         serialises thousands of entries once). The same manifest makes the same file (`mtime=0`)."""
-        data = manifest.to_json()
-        text = json.dumps(data, sort_keys=True)  # as long as unsorted: one serialising tells both
-        if len(text) <= PROPERTY_LIMIT:
-            return data, None
-        file = gzip.compress(text.encode(), compresslevel=6, mtime=0)
+        pieces, head, size = manifest.text(), [], 0
+        for piece in pieces:  # as long as unsorted: one serialising tells both
+            head.append(piece)
+            size += len(piece)
+            if size > PROPERTY_LIMIT:
+                break
+        else:
+            return manifest.to_json(), None
+        # Gzip as `gzip.compress(…, mtime=0)` makes it (zlib's own header), fed a piece at a time.
+        packer = zlib.compressobj(6, zlib.DEFLATED, 31)
+        chunks = [packer.compress("".join(head).encode())]
+        chunks.extend(packer.compress(piece.encode()) for piece in pieces)
+        file = b"".join([*chunks, packer.flush()])
         return {"attachment": MANIFEST_FILE, "sha256": hashlib.sha256(file).hexdigest()}, file
 
 

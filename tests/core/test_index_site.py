@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import gzip
+import hashlib
 import json
 from datetime import date
 
 from sync.approval import ApprovalRecord
 from sync.confluence.base import ManagedPage, PageMeta, Target
 from sync.index_page import Manifest
-from sync.upkeep import IndexSite
+from sync.upkeep import MANIFEST_FILE, IndexSite
 
 RECORD = {
     "fingerprint": "c099b4cd64094ac5",
@@ -91,3 +93,21 @@ def test_a_manifest_read_holds_each_repeated_text_once_and_says_what_it_read() -
     assert a["approval"]["fields"]["guidance"] is b["approval"]["fields"]["guidance"]
     by = b["approval"]["approvers"]["legal"]["by"]
     assert by is a["approval"]["approvers"]["legal"]["by"] and by is b["owner"]  # a reviewer who owns one
+
+
+def test_a_manifest_is_written_a_piece_at_a_time_as_one_serialising_would_write_it() -> None:
+    entries = {
+        f"id-{n:04}": {"approval": RECORD, "title": f"Kündigung {n}: «שלום» 🚀", "keywords": ["b", "a"], "v": n}
+        for n in range(400, 0, -1)  # out of order, and past a property's size
+    }
+    manifest = Manifest(entries, {"owner": "2026-11-27"}, "hash", "key")
+    whole = json.dumps(manifest.to_json(), sort_keys=True)
+
+    assert "".join(manifest.text()) == whole
+    value, file = site({})._stored(manifest)
+    assert file == gzip.compress(whole.encode(), compresslevel=6, mtime=0)  # the same file as before, byte for byte
+    assert value == {"attachment": MANIFEST_FILE, "sha256": hashlib.sha256(file).hexdigest()}
+
+    small = Manifest({"a": {"approval": RECORD}})
+    assert "".join(small.text()) == json.dumps(small.to_json(), sort_keys=True)
+    assert site({})._stored(small) == (small.to_json(), None)  # fits the property: kept in it
