@@ -6,7 +6,7 @@ are found with one CQL listing, never one GET per page.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from typing import Any, Protocol
 
 from sync.assets import Attachment
@@ -17,7 +17,7 @@ ARCHIVED_LABEL = "scenario-sync-archived"
 ROLE_KEY = "scenario-sync-role"  # marks the sync's own pages that are not entries (index, archive)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class PageMeta:
     """What we record on each page we write (its content property)."""
 
@@ -39,7 +39,7 @@ class PageMeta:
     archived: dict[str, Any] | None = None  # set while archived: reason, date, mode, what restore needs
 
     def to_json(self) -> dict[str, Any]:
-        data = self.__dict__.copy()
+        data = {f.name: getattr(self, f.name) for f in fields(self)}
         if data["labels"] is not None:
             data["labels"] = list(data["labels"])
         return data
@@ -69,7 +69,7 @@ class PageMeta:
             return None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ManagedPage:
     id: str
     title: str
