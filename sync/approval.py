@@ -8,6 +8,7 @@ or, where there are none, every review seen not approved by a run and then appro
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import re
@@ -80,9 +81,15 @@ class ApprovalRecord:
     reset: tuple[str, ...] = ()  # reviews seen not approved since the content changed
 
     def to_json(self) -> dict[str, Any]:
+        """The record as JSON, made once and shared: a run holds it in the page it writes and in the manifest,
+        for every entry. Whoever holds it never changes it."""
+        return self._json
+
+    @functools.cached_property
+    def _json(self) -> dict[str, Any]:
         return {
             "fingerprint": self.fingerprint,
-            "fields": dict(self.fields),
+            "fields": self.fields,
             "entry_version": self.entry_version,
             "approved_on": self.approved_on.isoformat(),
             "approvers": self.approvers,
