@@ -331,14 +331,14 @@ def evaluate(
             entry.desired = _desired(entry, mapped, entry.decision, mapping, job, current)
         if entry.generated is not None:
             entry.generated.release()  # the page is built (or the entry held): its texts are not needed again
-        if today is not None and entry.body is None:
+        if today is not None:
             _let_texts_go(entry)
 
 
 def _let_texts_go(entry: Entry) -> None:
-    """An entry decided without its body (its page, if any, stands as published) keeps no texts: thousands of
-    them each held some 5 KB. Another pass maps it again from its properties (`packed`), and one that reads its
-    body, with the body."""
+    """A decided entry keeps no texts: its page, if it has one to write, is made already (and kept compressed),
+    and thousands of entries each held some 5 KB. Another pass maps it again from its properties (`packed`) and
+    the body it read, if any."""
     if entry.packed is None:  # nothing to map it again from
         return
     if entry.scenario is not None:

@@ -292,3 +292,28 @@ def test_an_entry_decided_without_its_body_keeps_no_texts(make_sandbox, run_demo
         assert entry.generated is not None and entry.generated.plan.clips == []
         with pytest.raises(RuntimeError, match="let go"):
             entry.generated.prompt  # noqa: B018
+
+
+def test_an_entry_whose_page_a_run_makes_keeps_the_page_not_the_texts(make_sandbox, run_demo, monkeypatch) -> None:
+    """A first run writes a page for most entries: once made (and kept compressed), the texts it was made of
+    go, as they go for an entry decided without its body."""
+    from sync import run
+
+    sandbox = bulk_sandbox(make_sandbox, 30)
+    kept: list[list[run.Entry]] = []
+    real_update = run.upkeep.update_manifest
+
+    def update_manifest(manifest, entries, *args, **kwargs):
+        kept.append(list(entries))
+        return real_update(manifest, entries, *args, **kwargs)
+
+    monkeypatch.setattr(run.upkeep, "update_manifest", update_manifest)
+    report, _ = run_demo(sandbox)
+
+    published = {row.page_id for row in report.entries if row.outcome == "published"}
+    made = [e for e in kept[0] if e.page_id in published]
+    assert len(made) > 20
+    for entry in made:
+        assert entry.body is not None and entry.desired is not None and "<ac:structured-macro" in entry.desired.body
+        assert (entry.scenario.goal, entry.scenario.steps.close, entry.scenario.guidance) == ("", "", ())
+        assert entry.scenario.title and entry.scenario.owner.name and entry.prepared is None
