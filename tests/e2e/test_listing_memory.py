@@ -264,14 +264,10 @@ def test_an_entry_keeps_its_status_columns_as_a_run_reads_them_not_in_notions_lo
     assert "مرحبا 🚨" in kept and "<script>" in kept  # the text itself, exactly
 
 
-def test_an_entry_decided_without_its_body_keeps_no_texts(make_sandbox, run_demo, monkeypatch) -> None:
-    """A run holds every entry to its end: those whose page it does not build keep who owns them, their title,
-    keywords, version and reviews, and nothing of the texts their page is made of (mapped again from their
-    properties should another pass need them, as the read-again test in test_lock shows)."""
+def _entries_at_the_end(monkeypatch) -> list[list[Any]]:
+    """The entries each run holds when it is done with them (heard as the manifest is updated)."""
     from sync import run
 
-    sandbox = bulk_sandbox(make_sandbox, 30)
-    run_demo(sandbox)
     kept: list[list[run.Entry]] = []
     real_update = run.upkeep.update_manifest
 
@@ -280,6 +276,16 @@ def test_an_entry_decided_without_its_body_keeps_no_texts(make_sandbox, run_demo
         return real_update(manifest, entries, *args, **kwargs)
 
     monkeypatch.setattr(run.upkeep, "update_manifest", update_manifest)
+    return kept
+
+
+def test_an_entry_decided_without_its_body_keeps_no_texts(make_sandbox, run_demo, monkeypatch) -> None:
+    """A run holds every entry to its end: those whose page it does not build keep who owns them, their title,
+    keywords, version and reviews, and nothing of the texts their page is made of (mapped again from their
+    properties should another pass need them, as the read-again test in test_lock shows)."""
+    sandbox = bulk_sandbox(make_sandbox, 30)
+    run_demo(sandbox)
+    kept = _entries_at_the_end(monkeypatch)
     report, _ = run_demo(sandbox)
 
     outcomes = {row.page_id: row.outcome for row in report.entries}
@@ -297,17 +303,8 @@ def test_an_entry_decided_without_its_body_keeps_no_texts(make_sandbox, run_demo
 def test_an_entry_whose_page_a_run_makes_keeps_the_page_not_the_texts(make_sandbox, run_demo, monkeypatch) -> None:
     """A first run writes a page for most entries: once made (and kept compressed), the texts it was made of
     go, as they go for an entry decided without its body."""
-    from sync import run
-
     sandbox = bulk_sandbox(make_sandbox, 30)
-    kept: list[list[run.Entry]] = []
-    real_update = run.upkeep.update_manifest
-
-    def update_manifest(manifest, entries, *args, **kwargs):
-        kept.append(list(entries))
-        return real_update(manifest, entries, *args, **kwargs)
-
-    monkeypatch.setattr(run.upkeep, "update_manifest", update_manifest)
+    kept = _entries_at_the_end(monkeypatch)
     report, _ = run_demo(sandbox)
 
     published = {row.page_id for row in report.entries if row.outcome == "published"}
