@@ -30,7 +30,7 @@ from sync.archive import ArchiveContext
 from sync.assets import Attachment
 from sync.blocks import Body, media
 from sync.config import Job
-from sync.confluence.base import MANAGED_LABEL, ConfluenceAdapter, ManagedPage, Target
+from sync.confluence.base import MANAGED_LABEL, ConfluenceAdapter, ManagedPage, Target, Titled
 from sync.errors import ApiFailure, AuthError, LockHeld, SyncError, describe, http_status, missing_is_config
 from sync.gate import Decision, decide
 from sync.generate.generator import Generated, Generator
@@ -648,29 +648,24 @@ class Published:
 
 
 def read_confluence(
-    services: Services, job: Job, create: bool, target: Target | None = None, index_id: str | None = None
+    services: Services, job: Job, target: Target | None = None, index_id: str | None = None
 ) -> Published:
     """The index page's properties first, then the listing: a lease taken over the version read with them
-    covers the listing. The manifest is read beside the listing. `index_id`: the index page, if known."""
+    covers the listing. The manifest is read beside the listing. `target` and `index_id`: the place and the
+    index page, when known (a second read, under the lease); else all are looked up."""
     adapter, where = services.confluence, job.confluence
-    looked_up, properties = False, None
-    if target is None:
+    if target is None or index_id is None:
         # One round trip before the listing: the space, the parent page, and the index page with its properties
         # (both found by title, which needs no space id), side by side. A missing space is reported first: it
         # is what to fix, whatever the lookups in it answered.
         with overlap.pool(3) as pool:
             space = pool.submit(adapter.space, where.space_key)
             parent = pool.submit(adapter.parent_page, where.space_key, where.parent_page_id, where.parent_title)
-            index = None
-            if index_id is None and not create:
-                index = pool.submit(adapter.titled, where.space_key, upkeep.index_title(job), upkeep.INDEX_KEYS)
+            index = pool.submit(adapter.titled, where.space_key, upkeep.index_title(job), upkeep.INDEX_KEYS)
         target = replace(space.result(), parent_id=parent.result())
-        if index is not None:
-            found, looked_up = index.result(), True
-            index_id, properties = (found.page_id, found.properties) if found is not None else (None, None)
-    site = IndexSite.open(
-        adapter, target, job, create, manifest=False, page_id=index_id, looked_up=looked_up, properties=properties
-    )
+        site = IndexSite.found(adapter, target, job, index.result())
+    else:
+        site = IndexSite.found(adapter, target, job, Titled(index_id, adapter.get_properties(index_id)))
     with overlap.pool(1) as pool:
         manifest = pool.submit(site.load_manifest)
         current = adapter.find_managed(target)
@@ -733,7 +728,7 @@ def run_job(
     try:
         with watch("read"), overlap.pool(2) as pool:
             # Notion and Confluence are read side by side: neither API waits for the other.
-            confluence = pool.submit(read_confluence, services, job, False)
+            confluence = pool.submit(read_confluence, services, job)
             confluence.add_done_callback(early.read)
             me = pool.submit(services.reader.bot_id)  # asked once a run; its answer is kept for deciding what to read
             for read in (confluence, me):
@@ -788,7 +783,7 @@ def run_job(
             writes.lease = Lease(services.confluence, index_id, services.clock)
             writes.taken_over = writes.lease.acquire()
             with watch("read"), stage("reading Confluence"):
-                published = read_confluence(services, job, True, published.target, index_id)
+                published = read_confluence(services, job, published.target, index_id)
             entries = [e.again() for e in entries]
             users = decided.users
             del decided, report, the_plan  # the first pass's pages and plan go before the second pass makes its own

@@ -21,7 +21,7 @@ from sync.apply import Applied, _version_message
 from sync.approval import ApprovalRecord
 from sync.audit import AuditLog, LiveAt, live_at, parse_message
 from sync.config import Job
-from sync.confluence.base import MANAGED_LABEL, ROLE_KEY, ConfluenceAdapter, ManagedPage, Property, Target
+from sync.confluence.base import MANAGED_LABEL, ROLE_KEY, ConfluenceAdapter, ManagedPage, Property, Target, Titled
 from sync.errors import ConfigError, describe, http_status
 from sync.index_page import (
     MANIFEST_KEY,
@@ -79,37 +79,24 @@ class IndexSite:
     _archive_lock: threading.Lock = field(default_factory=threading.Lock)
 
     @classmethod
-    def open(
-        cls,
-        adapter: ConfluenceAdapter,
-        target: Target,
-        job: Job,
-        create: bool,
-        manifest: bool = True,
-        page_id: str | None = None,
-        looked_up: bool = False,
-        properties: dict[str, Property] | None = None,
-    ) -> IndexSite:
-        """The job's index page and its properties; the manifest too unless `manifest` is False (then
-        `load_manifest` reads it, e.g. beside the listing of the managed pages). `page_id`: the page, when
-        the run has found (or made) it already; `looked_up`: the run looked for it, and None means none;
-        `properties`: its `INDEX_KEYS`, read with it."""
-        if page_id is None and not looked_up:
-            if create:
-                page_id = cls.ensure(adapter, target, job)
-            else:
-                found = adapter.titled(target.space_key, index_title(job), INDEX_KEYS)
-                page_id, properties = (found.page_id, found.properties) if found else (None, None)
-        site = cls(adapter, target, job, page_id)
-        if page_id is not None:
+    def open(cls, adapter: ConfluenceAdapter, target: Target, job: Job) -> IndexSite:
+        """The job's index page as it stands (none yet: an empty site), its properties and its manifest."""
+        site = cls.found(adapter, target, job, adapter.titled(target.space_key, index_title(job), INDEX_KEYS))
+        site.load_manifest()
+        return site
+
+    @classmethod
+    def found(cls, adapter: ConfluenceAdapter, target: Target, job: Job, index: Titled | None) -> IndexSite:
+        """The site as its index page was found with its `INDEX_KEYS` (None: there is none yet); `load_manifest`
+        reads the manifest (beside the listing of the managed pages, as a run does)."""
+        site = cls(adapter, target, job, index.page_id if index is not None else None)
+        if index is not None:
             # The manifest and the lease in one read: a writing run takes the lease over the version read here,
             # which proves no other run wrote between this read and its writes.
-            props = properties if properties is not None else adapter.get_properties(page_id)
+            props = index.properties
             site.prop, site.lock = props.get(MANIFEST_KEY), props.get(LOCK_KEY)
             role = props.get(ROLE_KEY)
             site.marked = role is not None and (role.value or {}).get("role") == INDEX_ROLE
-            if manifest:
-                site.load_manifest()
         return site
 
     @staticmethod
@@ -284,7 +271,7 @@ class IndexSite:
 def live_record(adapter: ConfluenceAdapter, target: Target, job: Job, entry_id: str, when: datetime) -> LiveAt:
     """Which version of an entry's page was live at `when`, and who approved it: from Confluence alone."""
     wanted = entry_id.replace("-", "").lower()
-    site = IndexSite.open(adapter, target, job, create=False)
+    site = IndexSite.open(adapter, target, job)
     page_id = next(
         (f.get("page_id") for nid, f in site.manifest.entries.items() if nid.replace("-", "") == wanted), None
     )

@@ -203,7 +203,7 @@ def prepare_index(sandbox: Sandbox, job: Job) -> None:
         target = services.confluence.resolve_target(
             job.confluence.space_key, job.confluence.parent_page_id, job.confluence.parent_title
         )
-        IndexSite.open(services.confluence, target, job, create=True)
+        IndexSite.ensure(services.confluence, target, job)
     sandbox.confluence.traffic.clear()
 
 
