@@ -181,9 +181,8 @@ class Generator:
     ) -> Generated:
         """`step_properties` (in step order) and `reference_properties` (quick-reference field → column) name
         the Notion columns an author fixes a problem or finding in; without them the step or field is named."""
-        steps = scripts(scenario, step_properties)
+        steps, plan = self._planned(scenario, step_properties)
         findings = self.linter.check(lint_lines(scenario, steps, reference_properties or {}))
-        plan = plan_clips(steps, self.targets)
         return Generated(
             plan,
             findings,
@@ -191,9 +190,12 @@ class Generator:
             partial(self._remake, scenario, step_properties),
         )
 
-    def _remake(self, scenario: Scenario, step_properties: list[str] | None) -> Rendered:
+    def _planned(self, scenario: Scenario, step_properties: list[str] | None) -> tuple[list[StepScript], ClipPlan]:
         steps = scripts(scenario, step_properties)
-        return self._render(scenario, steps, plan_clips(steps, self.targets))
+        return steps, plan_clips(steps, self.targets)
+
+    def _remake(self, scenario: Scenario, step_properties: list[str] | None) -> Rendered:
+        return self._render(scenario, *self._planned(scenario, step_properties))
 
     def _render(self, scenario: Scenario, steps: list[StepScript], plan: ClipPlan) -> Rendered:
         entry = _entry_view(scenario)
