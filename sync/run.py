@@ -325,22 +325,18 @@ def evaluate(
         if today is not None:
             record = (records or {}).get(mapped.page_id)
             _bind(entry, step, mapping, job, record, today, current, (seen or {}).get(entry.page_id))
-            if step is entry.prepared and step.content is not None:  # held for every entry: a later pass redoes it
-                entry.prepared = dataclasses.replace(step, content=None)
         elif entry.decision.publish:
             entry.desired = _desired(entry, mapped, entry.decision, mapping, job, current)
-        if entry.generated is not None:
-            entry.generated.release()  # the page is built (or the entry held): its texts are not needed again
-        if today is not None:
+        if today is not None and entry.packed is not None:  # decided, and can be mapped again
             _let_texts_go(entry)
+        elif entry.generated is not None:
+            entry.generated.release()  # the page is built (or the entry held): its texts are not needed again
 
 
 def _let_texts_go(entry: Entry) -> None:
     """A decided entry keeps no texts: its page, if it has one to write, is made already (and kept compressed),
     and thousands of entries each held some 5 KB. Another pass maps it again from its properties (`packed`) and
     the body it read, if any."""
-    if entry.packed is None:  # nothing to map it again from
-        return
     if entry.scenario is not None:
         entry.scenario = entry.scenario.lean()
     if entry.generated is not None:
