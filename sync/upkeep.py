@@ -114,7 +114,7 @@ class IndexSite:
             text = gzip.decompress(file) if file and name.endswith(".gz") else file
             self.manifest = Manifest.from_json(json.loads(text) if text else None)
             # The pointer to the file as read: the property names it unless only one of the two was written.
-            self.as_read = {"attachment": name, "sha256": hashlib.sha256(file).hexdigest()}
+            self.as_read = _pointer(name, file)
             return
         self.manifest = Manifest.from_json(value)
         self.as_read = self._stored(self.manifest)[0]
@@ -265,7 +265,12 @@ class IndexSite:
         chunks = [packer.compress("".join(head).encode())]
         chunks.extend(packer.compress(piece.encode()) for piece in pieces)
         file = b"".join([*chunks, packer.flush()])
-        return {"attachment": MANIFEST_FILE, "sha256": hashlib.sha256(file).hexdigest()}, file
+        return _pointer(MANIFEST_FILE, file), file
+
+
+def _pointer(name: str, file: bytes) -> dict[str, str]:
+    """What the manifest property holds for a manifest kept as a file: its name and its SHA-256."""
+    return {"attachment": name, "sha256": hashlib.sha256(file).hexdigest()}
 
 
 def live_record(adapter: ConfluenceAdapter, target: Target, job: Job, entry_id: str, when: datetime) -> LiveAt:
