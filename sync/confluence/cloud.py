@@ -126,7 +126,7 @@ class CloudConfluence(Surface):
             "body": {"representation": "storage", "value": body},
             "version": {"number": number, "message": message},
         }
-        self.write(lambda: self.client.put(f"api/v2/pages/{page_id}", data=payload), idempotent=True)
+        self.put_unread(f"api/v2/pages/{page_id}", payload)
 
     def _post_property(self, page_id: str, meta: PageMeta) -> str | None:
         data = {"key": PROPERTY_KEY, "value": meta.to_json()}
@@ -148,7 +148,7 @@ class CloudConfluence(Surface):
             "body": {"representation": "storage", "value": body},
             "version": {"number": number, "message": message},
         }
-        self.write(lambda: self.client.put(f"api/v2/pages/{page_id}", data=payload), idempotent=True)
+        self.put_unread(f"api/v2/pages/{page_id}", payload)
 
     def get_property(self, page_id: str, key: str) -> Property | None:
         found = self.read(f"api/v2/pages/{page_id}/properties", {"key": key}).get("results", [])

@@ -94,7 +94,7 @@ class DataCenterConfluence(Surface):
             "body": {"storage": {"value": body, "representation": "storage"}},
             "version": {"number": number, "message": message, "minorEdit": True},
         }
-        self.write(lambda: self.client.put(f"{V1}/content/{page_id}", data=payload), idempotent=True)
+        self.put_unread(f"{V1}/content/{page_id}", payload)
 
     def _post_property(self, page_id: str, meta: PageMeta) -> str | None:
         data = {"key": PROPERTY_KEY, "value": meta.to_json()}
@@ -115,7 +115,7 @@ class DataCenterConfluence(Surface):
             "body": {"storage": {"value": body, "representation": "storage"}},
             "version": {"number": number, "message": message, "minorEdit": True},
         }
-        self.write(lambda: self.client.put(f"{V1}/content/{page_id}", data=payload), idempotent=True)
+        self.put_unread(f"{V1}/content/{page_id}", payload)
 
     def get_property(self, page_id: str, key: str) -> Property | None:
         try:

@@ -183,6 +183,14 @@ class Surface(ConfluenceAdapter):
         """A write: retried on 429 always, on 5xx only when `idempotent` (version-checked or repeatable)."""
         return self.caller.call(call, idempotent=idempotent, kind="write")
 
+    def put_unread(self, path: str, payload: dict[str, Any]) -> None:
+        """A version-checked PUT of a page, whose answer is checked, not parsed: it echoes the page's whole text,
+        which nobody reads (the index page's is megabytes, parsed beside the manifest at a run's end)."""
+        self.write(
+            lambda: self.client.raise_for_status(self.client.put(path, data=payload, advanced_mode=True)),
+            idempotent=True,
+        )
+
     # --- who we are ------------------------------------------------------------------------------------
     def own_account(self) -> str:
         """The sync's own account (Cloud account id, Data Center user name); asked once, only when needed."""
