@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
 
@@ -102,27 +103,34 @@ class Scenario(BaseModel):
     # The page body beyond the steps: extra guidance shown on the page (built by the reader, not validated).
     guidance: SkipValidation[tuple[Block, ...]] = ()
 
-    def lean(self) -> Scenario:
-        """The entry without what its page is made of (its texts, steps and guidance): who owns it, its title,
-        keywords, version, reviews and lifecycle. What a run keeps of an entry whose page it does not build."""
-        return self.model_copy(
-            update={
-                "audience": "",
-                "tone": "",
-                "visual_style": "",
-                "goal": "",
-                "outcome": "",
-                "steps": _NO_STEPS,
-                "quick_reference": _NO_REFERENCE,
-                "guidance": (),
-            }
+    def outline(self) -> Outline:
+        """What a run keeps of an entry once decided (its page, if it has one to write, is made)."""
+        return Outline(
+            self.page_id,
+            self.url,
+            self.title,
+            self.keywords,
+            self.owner,
+            self.version,
+            self.lifecycle,
+            self.last_revalidated,
         )
 
 
-_NO_STEPS = Steps.model_construct(acknowledge="", immediate_action="", expectation="", escalation_rule="", close="")
-_NO_REFERENCE = QuickReference.model_construct(
-    de_escalation_phrase="", immediate_action="", escalation_rule="", timeline_expectation="", tone_control=""
-)
+@dataclass(frozen=True, slots=True)
+class Outline:
+    """An entry without what its page is made of (its texts, steps, guidance) or what decided it (its
+    reviews): who owns it, its title, keywords, version and lifecycle. A run holds thousands of entries to
+    its end, and a whole `Scenario` copy took some 3 KB each, its reviews included."""
+
+    page_id: str
+    url: str
+    title: str
+    keywords: tuple[str, ...]
+    owner: Person
+    version: int
+    lifecycle: Lifecycle
+    last_revalidated: date | None
 
 
 class EntryProblem(BaseModel):

@@ -38,7 +38,7 @@ from sync.index_page import Manifest
 from sync.limits import NOTION_BODY_CONCURRENCY
 from sync.lock import Lease
 from sync.mapping import Column, Mapping, StepColumns, Writeback, map_page, plain_text
-from sync.model import EntryProblem, Lifecycle, ReviewState, Scenario
+from sync.model import EntryProblem, Lifecycle, Outline, ReviewState, Scenario
 from sync.notion import blocks as notion_blocks
 from sync.notion.comments import NotionComments
 from sync.notion.reader import NotionReader
@@ -147,7 +147,7 @@ class Entry:
     """One Notion page on its way through the stages."""
 
     page: dict[str, Any]
-    scenario: Scenario | None = None
+    scenario: Scenario | Outline | None = None  # an outline once decided (`_let_texts_go`)
     problems: list[EntryProblem] | None = None
     decision: Decision | None = None
     generated: Generated | None = None
@@ -337,8 +337,8 @@ def _let_texts_go(entry: Entry) -> None:
     """A decided entry keeps no texts: its page, if it has one to write, is made already (and kept compressed),
     and thousands of entries each held some 5 KB. Another pass maps it again from its properties (`packed`) and
     the body it read, if any."""
-    if entry.scenario is not None:
-        entry.scenario = entry.scenario.lean()
+    if isinstance(entry.scenario, Scenario):
+        entry.scenario = entry.scenario.outline()
     if entry.generated is not None:
         entry.generated = entry.generated.forget()
     entry.prepared = None

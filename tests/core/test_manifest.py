@@ -109,12 +109,12 @@ def test_forgotten_output_keeps_the_findings_and_holds_nothing_of_the_entry() ->
     assert generated.prompt  # the original still makes its output
 
 
-def test_a_lean_entry_keeps_who_owns_it_and_what_decides_but_no_texts() -> None:
+def test_an_outline_keeps_who_owns_an_entry_and_what_the_run_reports_but_no_texts_or_reviews() -> None:
     item = entry()
-    lean = item.lean()
-    kept = ("page_id", "url", "title", "keywords", "owner", "version", "reviews", "last_revalidated", "lifecycle")
-    assert {name: getattr(lean, name) for name in kept} == {name: getattr(item, name) for name in kept}
-    assert (lean.goal, lean.outcome, lean.audience, lean.tone, lean.visual_style, lean.guidance) == ("",) * 5 + ((),)
-    assert {text for _, text in lean.steps.ordered()} == {""}
-    assert set(lean.quick_reference.model_dump().values()) == {""}
+    outline = item.outline()
+    kept = ("page_id", "url", "title", "keywords", "owner", "version", "last_revalidated", "lifecycle")
+    assert {name: getattr(outline, name) for name in kept} == {name: getattr(item, name) for name in kept}
+    for gone in ("goal", "outcome", "audience", "tone", "visual_style", "steps", "quick_reference", "guidance"):
+        assert not hasattr(outline, gone)
+    assert not hasattr(outline, "reviews") and not hasattr(outline, "__dict__")  # its fields in slots
     assert item.goal and item.steps.acknowledge  # the entry itself is untouched
