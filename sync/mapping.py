@@ -6,6 +6,7 @@ that stop it, each naming the property, what was found and what is expected.
 
 from __future__ import annotations
 
+import functools
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any, Literal
@@ -372,7 +373,14 @@ def _person(people: list[dict[str, Any]] | None) -> Person | None:
         return None
     first = people[0]
     email = (first.get("person") or {}).get("email")
-    return Person(id=first["id"], name=first.get("name") or email or first["id"], email=email)
+    return _person_named(first["id"], first.get("name") or email or first["id"], email)
+
+
+@functools.lru_cache(maxsize=4096)
+def _person_named(person_id: str, name: str, email: str | None) -> Person:
+    """One object for each person however many entries name them (a library has thousands of entries and a
+    few dozen owners and approvers; a run holds every entry's owner). A `Person` never changes."""
+    return Person(id=person_id, name=name, email=email)
 
 
 def _owner(people: list[dict[str, Any]] | None, column: Column, problems: _Problems) -> Person | None:

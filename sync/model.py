@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
@@ -109,7 +110,7 @@ class Scenario(BaseModel):
             self.page_id,
             self.url,
             self.title,
-            self.keywords,
+            tuple(sys.intern(k) for k in self.keywords),  # a few dozen keywords name thousands of entries
             self.owner,
             self.version,
             self.lifecycle,

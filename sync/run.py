@@ -15,6 +15,7 @@ import functools
 import gc
 import json
 import mimetypes
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -125,7 +126,13 @@ class Services:
 
 
 # What a run reads of a listed page besides its properties.
-_LISTED = ("object", "id", "url", "created_time", "last_edited_time", "last_edited_by", "in_trash", "archived")
+_LISTED = ("id", "url", "last_edited_time", "in_trash", "archived")
+
+
+def _name(value: Any) -> Any:
+    """A short text that repeats from entry to entry (a property's id and type, an option's name, a user's
+    id), held once for the whole run however many entries name it."""
+    return sys.intern(value) if isinstance(value, str) else value
 
 
 def _slim_value(value: Any) -> Any:
@@ -133,13 +140,16 @@ def _slim_value(value: Any) -> Any:
     its name. Notion's own form (a text's runs, each with its annotations; an option's id and colour) takes
     several times the room, held for every entry."""
     kind = value.get("type") if isinstance(value, dict) else None
+    if not isinstance(kind, str):
+        return value
+    slim = {"id": _name(value.get("id")), "type": _name(kind)}
     if kind in ("title", "rich_text"):
         text = plain_text(value.get(kind) or [])
-        return {"id": value.get("id"), "type": kind, kind: [{"type": "text", "plain_text": text}] if text else []}
+        return slim | {kind: [{"type": "text", "plain_text": text}] if text else []}
     if kind in ("select", "status"):
         option = value.get(kind)
-        return {"id": value.get("id"), "type": kind, kind: {"name": option.get("name")} if option else None}
-    return value
+        return slim | {kind: {"name": _name(option.get("name"))} if option else None}
+    return slim | {kind: value.get(kind)}
 
 
 @dataclass
@@ -176,6 +186,9 @@ class Entry:
         parsed = {c.property for c in mapping.writeback_columns()} | {mapping.fields.title.property}
         props = page.get("properties", {})
         slim = {key: page[key] for key in _LISTED if key in page}
+        editor = page.get("last_edited_by")
+        if isinstance(editor, dict):
+            slim["last_edited_by"] = {"object": "user", "id": _name(editor.get("id"))}
         slim["properties"] = {name: _slim_value(props[name]) for name in parsed if name in props}
         text = incremental.properties_json(page, names)
         return cls(slim, packed=pack(text.encode()), hashed=incremental.fed(text))

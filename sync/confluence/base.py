@@ -6,6 +6,7 @@ are found with one CQL listing, never one GET per page.
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass, fields
 from typing import Any, Protocol
 
@@ -57,7 +58,7 @@ class PageMeta:
                 fingerprint=str(value["fingerprint"]),
                 written_version=int(value["written_version"]),
                 entry_version=int(value["entry_version"]),
-                labels=tuple(str(x) for x in value["labels"]) if value.get("labels") is not None else None,
+                labels=tuple(sys.intern(str(x)) for x in value["labels"]) if value.get("labels") is not None else None,
                 attachments={str(k): str(v) for k, v in value["attachments"].items()}
                 if isinstance(value.get("attachments"), dict)
                 else None,

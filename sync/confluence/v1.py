@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterator
 from functools import partial
 from typing import Any, cast
@@ -72,16 +73,17 @@ def to_managed(content: dict[str, Any]) -> ManagedPage:
     by = version.get("by", {})
     labels = content.get("metadata", {}).get("labels", {}).get("results", [])
     prop = content.get("metadata", {}).get("properties", {}).get(PROPERTY_KEY) or {}
+    # Labels and editors repeat from page to page: each held once however many pages name it.
     return ManagedPage(
         id=str(content["id"]),
         title=content["title"],
         version=int(version.get("number", 0)),
-        last_editor=by.get("displayName") or by.get("username") or by.get("accountId") or "someone",
-        labels=frozenset(label["name"] for label in labels),
+        last_editor=sys.intern(by.get("displayName") or by.get("username") or by.get("accountId") or "someone"),
+        labels=frozenset(sys.intern(label["name"]) for label in labels),
         meta=PageMeta.from_json(prop.get("value")),
         property_id=str(prop["id"]) if prop.get("id") else None,
         property_version=prop.get("version", {}).get("number"),
-        last_editor_id=user_id(by),
+        last_editor_id=sys.intern(user_id(by)),
         edited_at=str(version.get("when") or ""),
     )
 

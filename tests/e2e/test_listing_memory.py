@@ -315,3 +315,42 @@ def test_an_entry_whose_page_a_run_makes_keeps_the_page_not_the_texts(make_sandb
         assert entry.body is not None and entry.desired is not None and "<ac:structured-macro" in entry.desired.body
         assert isinstance(entry.scenario, Outline) and not hasattr(entry.scenario, "steps")
         assert entry.scenario.title and entry.scenario.owner.name and entry.prepared is None
+
+
+def _one_object_each(values: list[Any]) -> bool:
+    """Whether equal values among `values` are one object (and some value repeats, so the check means something)."""
+    held: dict[Any, set[int]] = {}
+    for value in values:
+        held.setdefault(value, set()).add(id(value))
+    return len(held) < len(values) and all(len(ids) == 1 for ids in held.values())
+
+
+def test_what_repeats_from_entry_to_entry_is_held_once(make_sandbox, run_demo, monkeypatch) -> None:
+    """Owners, keywords, editors, property ids and types, labels: a few dozen of each name thousands of
+    entries and pages, and a run holds every entry and page to its end. Each is held once."""
+    from sync import run
+
+    sandbox = bulk_sandbox(make_sandbox, 30)
+    run_demo(sandbox)
+    heard: list[tuple[list[Any], dict[str, Any]]] = []
+    real_update = run.upkeep.update_manifest
+
+    def update_manifest(manifest, entries, applied, by_entry):
+        heard.append((list(entries), dict(by_entry)))
+        return real_update(manifest, entries, applied, by_entry)
+
+    monkeypatch.setattr(run.upkeep, "update_manifest", update_manifest)
+    run_demo(sandbox)
+
+    entries, pages = heard[0]
+    outlines = [e.scenario for e in entries if isinstance(e.scenario, Outline)]
+    assert len(outlines) > 20
+    assert _one_object_each([o.owner for o in outlines])
+    assert _one_object_each([k for o in outlines for k in o.keywords])
+    assert _one_object_each([e.page["last_edited_by"]["id"] for e in entries])
+    for name in ("Sync status", "Scenario"):
+        values = [e.page["properties"][name] for e in entries]
+        assert _one_object_each([v["id"] for v in values]) and _one_object_each([v["type"] for v in values])
+    assert _one_object_each([label for page in pages.values() for label in page.labels])
+    assert _one_object_each([label for page in pages.values() for label in page.meta.labels])
+    assert _one_object_each([page.last_editor_id for page in pages.values()])
