@@ -265,16 +265,17 @@ def test_an_entry_keeps_its_status_columns_as_a_run_reads_them_not_in_notions_lo
     assert "مرحبا 🚨" in kept and "<script>" in kept  # the text itself, exactly
 
 
-def _entries_at_the_end(monkeypatch) -> list[list[Any]]:
-    """The entries each run holds when it is done with them (heard as the manifest is updated)."""
+def _held_at_the_end(monkeypatch) -> list[tuple[list[Any], dict[str, Any]]]:
+    """The entries each run holds when it is done with them, and their listed pages by entry (heard as the
+    manifest is updated)."""
     from sync import run
 
-    kept: list[list[run.Entry]] = []
+    kept: list[tuple[list[run.Entry], dict[str, Any]]] = []
     real_update = run.upkeep.update_manifest
 
-    def update_manifest(manifest, entries, *args, **kwargs):
-        kept.append(list(entries))
-        return real_update(manifest, entries, *args, **kwargs)
+    def update_manifest(manifest, entries, applied, by_entry):
+        kept.append((list(entries), dict(by_entry)))
+        return real_update(manifest, entries, applied, by_entry)
 
     monkeypatch.setattr(run.upkeep, "update_manifest", update_manifest)
     return kept
@@ -286,11 +287,11 @@ def test_an_entry_decided_without_its_body_keeps_no_texts(make_sandbox, run_demo
     properties should another pass need them, as the read-again test in test_lock shows)."""
     sandbox = bulk_sandbox(make_sandbox, 30)
     run_demo(sandbox)
-    kept = _entries_at_the_end(monkeypatch)
+    kept = _held_at_the_end(monkeypatch)
     report, _ = run_demo(sandbox)
 
     outcomes = {row.page_id: row.outcome for row in report.entries}
-    decided = [e for e in kept[0] if e.scenario is not None and not e.problems]
+    decided = [e for e in kept[0][0] if e.scenario is not None and not e.problems]
     assert {outcomes[e.page_id] for e in decided} == {"unchanged", "held"} and len(decided) > 20
     for entry in decided:
         assert entry.body is None and entry.prepared is None
@@ -305,11 +306,11 @@ def test_an_entry_whose_page_a_run_makes_keeps_the_page_not_the_texts(make_sandb
     """A first run writes a page for most entries: once made (and kept compressed), the texts it was made of
     go, as they go for an entry decided without its body."""
     sandbox = bulk_sandbox(make_sandbox, 30)
-    kept = _entries_at_the_end(monkeypatch)
+    kept = _held_at_the_end(monkeypatch)
     report, _ = run_demo(sandbox)
 
     published = {row.page_id for row in report.entries if row.outcome == "published"}
-    made = [e for e in kept[0] if e.page_id in published]
+    made = [e for e in kept[0][0] if e.page_id in published]
     assert len(made) > 20
     for entry in made:
         assert entry.body is not None and entry.desired is not None and "<ac:structured-macro" in entry.desired.body
@@ -328,18 +329,9 @@ def _one_object_each(values: list[Any]) -> bool:
 def test_what_repeats_from_entry_to_entry_is_held_once(make_sandbox, run_demo, monkeypatch) -> None:
     """Owners, keywords, editors, property ids and types, labels: a few dozen of each name thousands of
     entries and pages, and a run holds every entry and page to its end. Each is held once."""
-    from sync import run
-
     sandbox = bulk_sandbox(make_sandbox, 30)
     run_demo(sandbox)
-    heard: list[tuple[list[Any], dict[str, Any]]] = []
-    real_update = run.upkeep.update_manifest
-
-    def update_manifest(manifest, entries, applied, by_entry):
-        heard.append((list(entries), dict(by_entry)))
-        return real_update(manifest, entries, applied, by_entry)
-
-    monkeypatch.setattr(run.upkeep, "update_manifest", update_manifest)
+    heard = _held_at_the_end(monkeypatch)
     run_demo(sandbox)
 
     entries, pages = heard[0]
