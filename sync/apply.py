@@ -10,9 +10,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, replace
+from typing import Any
 
 from sync import archive, overlap
-from sync.audit import record_part
+from sync.audit import record, record_part
 from sync.confluence.base import ConfluenceAdapter, ManagedPage, Target
 from sync.errors import PageChanged, PartialWrite, SyncError, TitleCollision, describe
 from sync.limits import CONFLUENCE_IN_FLIGHT
@@ -43,8 +44,15 @@ def _version_message(action: Action) -> str:
         f" ({action.reason})"
     )
     # And the same in a short machine-readable form (what `scenario-sync audit` reads back).
+    return words + record_part(version_record(action))
+
+
+def version_record(action: Action) -> dict[str, Any]:
+    """What the version message of `action` records, as `parse_message` reads it back."""
+    desired = action.desired
+    assert desired is not None
     fp = (desired.approval or {}).get("fingerprint")
-    return words + record_part(action.kind, desired.entry_version, fp, desired.approval)
+    return record(action.kind, desired.entry_version, fp, desired.approval)
 
 
 def apply_action(

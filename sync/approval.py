@@ -12,6 +12,7 @@ import functools
 import hashlib
 import json
 import re
+import sys
 import unicodedata
 from dataclasses import dataclass, field, replace
 from datetime import date
@@ -45,8 +46,11 @@ def content_fields(scenario: Scenario) -> dict[str, str]:
         "goal": scenario.goal,
         "outcome": scenario.outcome,
     }
-    fields.update({f"steps.{name}": text for name, text in scenario.steps.model_dump().items()})
-    fields.update({f"quick_reference.{name}": text for name, text in scenario.quick_reference.model_dump().items()})
+    # Each name one string (`sys.intern`): a run keeps a record, with these names, for every published entry.
+    fields.update({sys.intern(f"steps.{name}"): text for name, text in scenario.steps.model_dump().items()})
+    fields.update(
+        {sys.intern(f"quick_reference.{name}"): text for name, text in scenario.quick_reference.model_dump().items()}
+    )
     fields["guidance"] = text_of(scenario.guidance)
     return fields
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
-from sync.audit import record_part
+from sync.audit import record, record_part
 from sync.confluence.base import ConfluenceAdapter, ManagedPage, Target
 from sync.index_page import banner
 from sync.plan import Action
@@ -26,7 +26,7 @@ class ArchiveContext:
 def message(action: Action, entry_version: int | None, approval: dict | None) -> str:
     fp = (approval or {}).get("fingerprint")
     words = f"scenario-sync: {action.kind} ({action.reason})"
-    return words + record_part(action.kind, entry_version, fp, approval)
+    return words + record_part(record(action.kind, entry_version, fp, approval))
 
 
 def archive(adapter: ConfluenceAdapter, target: Target, action: Action, ctx: ArchiveContext) -> ManagedPage:

@@ -22,13 +22,19 @@ GENESIS = "0" * 64
 SEPARATOR = " | sync:"
 
 
-def record_part(action: str, entry_version: int | None, fingerprint: str | None, approval: dict | None) -> str:
-    """The machine-readable tail of a version message."""
+def record(action: str, entry_version: int | None, fingerprint: str | None, approval: dict | None) -> dict[str, Any]:
+    """What a version message records, as data: the manifest keeps it for each page created (its texts shared
+    with the approval record, where parsing the message back made new ones)."""
     approvers = (approval or {}).get("approvers", {})
     data: dict[str, Any] = {"a": action, "v": entry_version, "fp": (fingerprint or "")[:16]}
     data["ok"] = {name: [who.get("by") or "unmapped", who.get("on")] for name, who in approvers.items()}
     if approval:
         data["since"] = approval.get("approved_on")
+    return data
+
+
+def record_part(data: dict[str, Any]) -> str:
+    """The machine-readable tail of a version message, from its `record`."""
     return SEPARATOR + json.dumps(data, separators=(",", ":"), ensure_ascii=False)
 
 

@@ -17,9 +17,9 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
 from sync import lifecycle, overlap
-from sync.apply import Applied, _version_message
+from sync.apply import Applied, version_record
 from sync.approval import ApprovalRecord
-from sync.audit import AuditLog, LiveAt, live_at, parse_message
+from sync.audit import AuditLog, LiveAt, live_at
 from sync.config import Job
 from sync.confluence.base import MANAGED_LABEL, ROLE_KEY, ConfluenceAdapter, ManagedPage, Property, Target, Titled
 from sync.errors import ConfigError, describe, http_status
@@ -412,7 +412,7 @@ def update_manifest(
             updates["held_body"] = entry.held_body
         if result is not None and result.page is not None and result.action.kind == "create" and not result.error:
             # Cloud's create takes no version message: the record of version 1 is kept here instead.
-            updates["created"] = parse_message(_version_message(result.action))
+            updates["created"] = version_record(result.action)
         if page is None and entry is None and (facts.get("archived") or {}).get("mode") != "native":
             manifest.entries.pop(notion_id, None)  # gone from Notion and its page gone too: nothing to keep
             continue

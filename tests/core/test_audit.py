@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime
 
-from sync.audit import AuditLog, live_at, parse_message, record_part, verify
+from sync.audit import AuditLog, live_at, parse_message, record, record_part, verify
 from sync.confluence.base import PageVersion
 
 APPROVAL = {
@@ -49,18 +49,23 @@ def test_stdout_log(capsys) -> None:
 
 
 def test_version_message_round_trip_and_live_at() -> None:
-    message = "scenario-sync: Notion version 4 (content changed)" + record_part(
-        "update", 4, "abcdef0123456789ff", APPROVAL
+    recorded = record("update", 4, "abcdef0123456789ff", APPROVAL)
+    message = "scenario-sync: Notion version 4 (content changed)" + record_part(recorded)
+    # What a message records reads back as the data it was made from (the manifest keeps that data for a create).
+    assert (
+        parse_message(message)
+        == recorded
+        == {
+            "a": "update",
+            "v": 4,
+            "fp": "abcdef0123456789",
+            "ok": {"legal": ["Lena Legal", "2026-08-30"], "ops": ["unmapped", None]},
+            "since": "2026-09-01",
+        }
     )
-    assert parse_message(message) == {
-        "a": "update",
-        "v": 4,
-        "fp": "abcdef0123456789",
-        "ok": {"legal": ["Lena Legal", "2026-08-30"], "ops": ["unmapped", None]},
-        "since": "2026-09-01",
-    }
+    created = "scenario-sync: create" + record_part(record("create", 3, "x", None))
     history = [
-        PageVersion(1, "2026-09-01T06:00:00.000Z", "scenario-sync: create" + record_part("create", 3, "x", None), ""),
+        PageVersion(1, "2026-09-01T06:00:00.000Z", created, ""),
         PageVersion(2, "2026-10-01T06:00:00.000Z", message, ""),
         PageVersion(3, "2026-10-05T09:00:00.000Z", "Edited by hand", "Dana"),
     ]
