@@ -19,7 +19,7 @@ class Attachment:
 
     name: str
     media_type: str
-    stored: bytes  # the file, compressed if `packed`
+    stored: bytes | None  # the file, compressed if `packed`; None once its page is written (`hashed`)
     packed: bool = False
 
     @classmethod
@@ -30,7 +30,15 @@ class Attachment:
 
     @property
     def data(self) -> bytes:
+        if self.stored is None:
+            raise ValueError(f"attachment {self.name}: only its hash is kept (its page was written)")
         return unpack(self.stored) if self.packed else self.stored
+
+    def hashed(self) -> Attachment:
+        """The file's name, type and SHA-256 without the file: what a run keeps of one it has sent."""
+        kept = Attachment(self.name, self.media_type, None)
+        kept.__dict__["sha256"] = self.sha256  # the cached property's slot
+        return kept
 
     @cached_property
     def sha256(self) -> str:

@@ -34,7 +34,10 @@ class _Compressed:
         self._key = f"_{name}"
 
     def __get__(self, instance: object, owner: type | None = None) -> str:
-        return unpack(instance.__dict__[self._key]).decode()
+        packed = instance.__dict__[self._key]
+        if packed is None:  # see `DesiredPage.let_go`
+            raise ValueError("only the hash of this page's text is kept: it was written, or had nothing to write")
+        return unpack(packed).decode()
 
     def __set__(self, instance: object, text: str) -> None:
         instance.__dict__[self._key] = pack(text.encode())
@@ -73,6 +76,15 @@ class DesiredPage:
             parts.append(sorted((a.name, a.sha256) for a in others))
         payload = json.dumps(parts)
         return hashlib.sha256(payload.encode()).hexdigest()
+
+    def let_go(self) -> None:
+        """Drops the page's text and files once nothing will send them (the page written, or nothing to write),
+        keeping their hashes, so the fingerprint stays: a run holds a desired page for every entry to its end,
+        and their texts and clip plans were a tenth of a first run's memory. Whoever holds the page sees it."""
+        if self.body_hash is None:
+            object.__setattr__(self, "body_hash", self.content_hash)  # frozen to callers, not to itself
+        self.__dict__["_body"] = None
+        object.__setattr__(self, "attachments", tuple(a.hashed() for a in self.attachments))
 
     def meta(self, written_version: int = 0) -> PageMeta:
         source = self.source or Source()

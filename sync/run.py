@@ -152,6 +152,9 @@ def _slim_value(value: Any) -> Any:
     return slim | {kind: value.get(kind)}
 
 
+_GONE = b""  # an entry's `packed` properties once let go (`Entry.let_properties_go`)
+
+
 @dataclass
 class Entry:
     """One Notion page on its way through the stages."""
@@ -196,7 +199,15 @@ class Entry:
     @property
     def properties(self) -> str | None:
         """The mapped properties as the fingerprint encodes them (None when `page` holds them all)."""
+        if self.packed == _GONE:
+            raise ValueError(f"entry {self.page_id}: its properties were let go (the pass that writes maps no entry)")
         return None if self.packed is None else unpack(self.packed).decode()
+
+    def let_properties_go(self) -> None:
+        """The pass that writes maps no entry again: the properties go (a first run's entries held 10 MB of
+        them at 5,000 entries, to its end); their hash stays (`hashed`)."""
+        if self.packed is not None:
+            self.packed = _GONE
 
     def full_page(self) -> dict[str, Any]:
         """The page with every property it was listed with, for mapping it."""
@@ -898,6 +909,9 @@ def _decide(
     with watch("decide"):
         held = {e.page_id for e in entries if e.decision is not None and not e.decision.publish}
         the_plan = plan([e.desired for e in entries if e.desired], current, held, job.manual_edits, archive)
+    for action in the_plan.actions:
+        if not action.writes and action.desired is not None:
+            action.desired.let_go()  # nothing to send: only its hashes are read from now on
     report.warnings.extend(str(copy) for copy in the_plan.copies)
     users = users or _users(services, entries, dry_run, early=False)
     return Decided(entries, published, report, by_entry, today, the_plan, users, watch)
@@ -1074,6 +1088,8 @@ class _Writes:
             if status is not None:
                 self.written.statuses[entry.page_id] = status
                 self._submit("_notion", _write_back, entry, status, row.title, mapping, services, self.written.errors)
+        if result.action.desired is not None:
+            result.action.desired.let_go()
         with self._lock:
             self.written.applied[entry.page_id] = result
         with self._leasing:
@@ -1193,6 +1209,9 @@ def _act(
     manual_edits: ManualEdits = job.manual_edits
     manifest = site.manifest.copy()  # each pass its own: one that does not write leaves nothing behind
     known = {e.page_id for e in entries}
+    if write:
+        for entry in entries:
+            entry.let_properties_go()
 
     actions = {a.notion_page_id: a for a in the_plan.actions}
     wants = site.page_id is None or bool(the_plan.writes or relabel)
@@ -1238,6 +1257,8 @@ def _act(
             entry = by_id.get(result.action.notion_page_id)
             if entry is not None:
                 finish(entry, result)
+            if result.action.desired is not None:
+                result.action.desired.let_go()  # sent (or failed): only its hashes are read from now on
 
         writing = {a.notion_page_id for a in the_plan.actions if a.writes} if write else set()
         for entry in entries:

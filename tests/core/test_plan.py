@@ -6,6 +6,7 @@ from dataclasses import FrozenInstanceError, replace
 
 import pytest
 
+from sync.assets import Attachment
 from sync.confluence.base import MANAGED_LABEL, ManagedPage
 from sync.plan import DesiredPage, label_for, labels_for, plan
 
@@ -92,3 +93,24 @@ def test_a_desired_page_keeps_its_text_compressed_and_gives_it_back_whole() -> N
         page.body = "changed"  # type: ignore[misc]
     standing = replace(page, body="", body_hash="recorded")  # a page standing as published: nothing to keep
     assert standing.body == "" and standing.__dict__["_body"] == b""
+
+
+def test_a_page_let_go_keeps_its_hashes_and_refuses_to_give_a_text_it_no_longer_has() -> None:
+    """Once written (or with nothing to write) a page keeps what names it, never an empty text to send."""
+    clip_plan = Attachment.compressed("clip-plan.json", "application/json", b'{"clips": []}' * 50)
+    video = Attachment("intro.mp4", "video/mp4", b"\x00video" * 100)
+    text = "<p>Acknowledge the urgency. مرحبا 🚨</p>" * 50
+    page = DesiredPage("e", "Refund", text, ("refund",), 3, (clip_plan, video), from_body=frozenset({"intro.mp4"}))
+    before = (page.fingerprint, page.content_hash, page.meta(7))
+    page.let_go()
+    assert (page.fingerprint, page.content_hash, page.meta(7)) == before
+    assert [(a.name, a.media_type, a.sha256) for a in page.attachments] == [
+        (a.name, a.media_type, a.sha256) for a in (clip_plan, video)
+    ]
+    assert page.__dict__["_body"] is None and all(a.stored is None for a in page.attachments)
+    with pytest.raises(ValueError, match="only the hash of this page's text is kept"):
+        _ = page.body
+    with pytest.raises(ValueError, match="only its hash is kept"):
+        _ = page.attachments[0].data
+    page.let_go()  # twice: the same
+    assert page.fingerprint == before[0]

@@ -3,8 +3,10 @@ entry or warn its reviewers, in Confluence and in Notion; a plan that cannot fit
 
 from __future__ import annotations
 
+import hashlib
 import json
 
+import pytest
 from lxml import etree
 
 from sync.notion.client import make_client
@@ -52,14 +54,16 @@ def test_pages_show_prompt_clip_plan_and_manifest_link_and_carry_the_manifest(sa
     assert link.get(f"{RI}filename") == "clip-plan.json"
     assert properties_table(tree)["Over-promise lint"] == "no findings"
 
-    desired = next(a.desired for a in plan.actions if a.title == INTEGRATION)
-    [attachment] = desired.attachments
-    assert (attachment.name, attachment.media_type) == ("clip-plan.json", "application/json")
-    manifest = json.loads(attachment.data)
-    assert manifest["entry"]["title"] == INTEGRATION and len(manifest["clips"]) == 5
-
     [uploaded] = page.attachments  # published with its page
-    assert (uploaded.title, uploaded.data, uploaded.version) == ("clip-plan.json", attachment.data, 1)
+    assert (uploaded.title, uploaded.version) == ("clip-plan.json", 1)
+    manifest = json.loads(uploaded.data)
+    assert manifest["entry"]["title"] == INTEGRATION and len(manifest["clips"]) == 5
+    desired = next(a.desired for a in plan.actions if a.title == INTEGRATION)
+    [attachment] = desired.attachments  # what the run keeps of the file once sent: its name, type and hash
+    digest = hashlib.sha256(uploaded.data).hexdigest()
+    assert (attachment.name, attachment.media_type, attachment.sha256) == ("clip-plan.json", "application/json", digest)
+    with pytest.raises(ValueError, match="only its hash is kept"):
+        _ = attachment.data
 
     sandbox.confluence.traffic.clear()
     _, again = run_demo(sandbox)

@@ -300,22 +300,47 @@ def test_an_entry_decided_without_its_body_keeps_no_texts(make_sandbox, run_demo
         assert entry.generated is not None and entry.generated.plan.clips == []
         with pytest.raises(RuntimeError, match="let go"):
             entry.generated.prompt  # noqa: B018
+    unchanged = [e for e in decided if outcomes[e.page_id] == "unchanged"]
+    assert unchanged and all(e.desired is not None for e in unchanged)
+    for entry in unchanged:  # its page has nothing to write: it keeps the page's hashes alone
+        assert entry.desired is not None and entry.desired.__dict__["_body"] is None
+        assert all(a.stored is None for a in entry.desired.attachments)
 
 
 def test_an_entry_whose_page_a_run_makes_keeps_the_page_not_the_texts(make_sandbox, run_demo, monkeypatch) -> None:
     """A first run writes a page for most entries: once made (and kept compressed), the texts it was made of
-    go, as they go for an entry decided without its body."""
+    go, as they go for an entry decided without its body. Once written, the page's own text and files go too,
+    their hashes kept (the fingerprint stays what its record holds), and so do the entry's properties: the
+    pass that writes maps no entry again."""
     sandbox = bulk_sandbox(make_sandbox, 30)
     kept = _held_at_the_end(monkeypatch)
     report, _ = run_demo(sandbox)
 
     published = {row.page_id for row in report.entries if row.outcome == "published"}
-    made = [e for e in kept[0][0] if e.page_id in published]
+    (deciding, _), (writing, _) = kept  # the pass that learns whether to write, then the one that writes
+    made = [e for e in deciding if e.page_id in published]
     assert len(made) > 20
     for entry in made:
         assert entry.body is not None and entry.desired is not None and "<ac:structured-macro" in entry.desired.body
         assert isinstance(entry.scenario, Outline) and not hasattr(entry.scenario, "steps")
         assert entry.scenario.title and entry.scenario.owner.name and entry.prepared is None
+
+    made_before = {e.page_id: e.desired for e in made}
+    written = [e for e in writing if e.page_id in published]
+    assert len(written) == len(made)
+    for entry in written:
+        page, before = entry.desired, made_before[entry.page_id]
+        assert page is not None and before is not None
+        assert page.fingerprint == before.fingerprint and page.content_hash == before.content_hash
+        assert [a.sha256 for a in page.attachments] == [a.sha256 for a in before.attachments] != []
+        with pytest.raises(ValueError, match="only the hash"):
+            _ = page.body
+        with pytest.raises(ValueError, match="let go"):
+            _ = entry.properties
+    sandbox.confluence.traffic.clear()
+    again, _ = run_demo(sandbox)  # what the first run recorded of its pages: nothing to write
+    assert sandbox.confluence.traffic.writes() == []
+    assert {row.outcome for row in again.entries if row.page_id in published} == {"unchanged"}
 
 
 def _one_object_each(values: list[Any]) -> bool:
