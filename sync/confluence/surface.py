@@ -7,12 +7,14 @@ that each surface provides every method of it."""
 from __future__ import annotations
 
 import contextlib
+import logging
 from abc import abstractmethod
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from typing import Any
 from urllib.parse import quote
 
+from atlassian import rest_client
 from atlassian.rest_client import AtlassianRestAPI
 
 from sync import logs, overlap
@@ -45,6 +47,7 @@ from sync.retry import TRANSIENT_STATUSES, ApiCaller, is_connection_failure
 # Marks the sync's own pages (the index, "Archived scenarios"): {"role": ..., "title": ...}.
 
 V1 = "rest/api"
+_LIBRARY_LOG = rest_client.log
 HASH_PREFIX = "sha256:"  # an uploaded attachment's comment: its content hash, so a re-run can tell it is there
 
 
@@ -84,6 +87,17 @@ def parent_not_found(parent_id: str, space_key: str) -> tuple[str, str]:
     )
 
 
+def _curl_when_shown(log_curl_debug: Callable[..., None]) -> Callable[..., None]:
+    """The library's curl line for each request, made only when its logger shows it: it quotes the whole
+    payload into a new command line for a DEBUG call, whatever the level (the index page's 3 MB twice over)."""
+
+    def logged(*args: Any, level: int = logging.DEBUG, **kwargs: Any) -> None:
+        if _LIBRARY_LOG.isEnabledFor(level):
+            log_curl_debug(*args, level=level, **kwargs)
+
+    return logged
+
+
 class Surface(ConfluenceAdapter):
     def __init__(self, client: AtlassianRestAPI, base_url: str, caller: ApiCaller, timeout: float) -> None:
         self.client, self.base_url, self.caller = client, base_url.rstrip("/"), caller
@@ -95,6 +109,7 @@ class Surface(ConfluenceAdapter):
         self._uploaded: dict[str, dict[str, str]] = {}  # by page: the files this run sent, by name (SHA-256)
         # The library keeps its requests session private; a response hook only notes what the log line needs.
         self.client._session.hooks["response"].append(logs.requests_response_hook)
+        self.client.log_curl_debug = _curl_when_shown(self.client.log_curl_debug)  # type: ignore[method-assign]
 
     # --- calls each surface makes its own way ------------------------------------------------------------
     # True where the create itself can carry labels and our property (Data Center's v1 `metadata`).

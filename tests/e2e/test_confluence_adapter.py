@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 import pytest
 
 from sync.confluence import connect
@@ -109,3 +111,28 @@ def test_a_page_the_search_index_has_not_seen_yet_is_found_by_its_title(make_san
     assert paths[0].endswith("/content/search") and sum(p.endswith("/spaces") for p in paths) == 1
     assert adapter.titled("SUP", "Made just now") is not None  # the space's id is asked once
     assert sum(r.path.endswith("/spaces") for r in sandbox.confluence.traffic.requests()) == 1
+
+
+@pytest.mark.parametrize("surface", ["cloud", "datacenter"])
+def test_the_librarys_curl_line_is_made_only_when_its_logger_shows_it(make_sandbox, surface, caplog, monkeypatch):
+    # The library quotes each request's whole payload into a curl command line for a DEBUG call, whatever the
+    # level: for the index page, megabytes copied twice for nothing.
+    from atlassian import rest_client
+
+    quoted: list[int] = []
+    real_quote = rest_client._curl_quote
+    monkeypatch.setattr(rest_client, "_curl_quote", lambda text: quoted.append(len(text)) or real_quote(text))
+    sandbox, adapter = empty_surface(make_sandbox, surface)
+    target = adapter.resolve_target("SUP", sandbox.info["parent_page_id"], None)
+    page_id = adapter.ensure_page(target, "Scenario index (t)", "<p>v1</p>", "index")
+    text = "<p>" + "Acknowledge the urgency. " * 4000 + "</p>"
+
+    caplog.set_level(logging.INFO, logger="atlassian.rest_client")
+    adapter.update_body(page_id, "Scenario index (t)", text, "scenario-sync: index updated")
+    assert quoted == [] and not [r for r in caplog.records if r.getMessage().startswith("curl")]
+    assert sandbox.confluence.state.page(page_id).body == text
+
+    caplog.set_level(logging.DEBUG, logger="atlassian.rest_client")
+    adapter.update_body(page_id, "Scenario index (t)", text + "<p>2</p>", "scenario-sync: index updated")
+    [line] = [r.getMessage() for r in caplog.records if r.getMessage().startswith("curl") and "PUT" in r.getMessage()]
+    assert max(quoted) > len(text) and "Acknowledge the urgency." in line
