@@ -4,7 +4,6 @@ and the Notion-hosted files it shows (their links expire within the hour, so the
 
 from __future__ import annotations
 
-import gc
 import threading
 from collections.abc import Callable
 from functools import partial
@@ -138,9 +137,6 @@ class NotionReader:
             if following is None:
                 return pages
             del response, kept
-            # httpx's answer and its stream refer to each other: the collector frees them, and a run keeps it
-            # slow (`run.collecting_rarely`), so without this every page's megabyte of answer stays to the end.
-            gc.collect(0)
             response = following()
 
     def _query(self, data_source_id: str, property_ids: list[str], cursor: str | None) -> dict[str, Any]:
