@@ -102,6 +102,10 @@ def apply_one(
         return Applied(action, None, error.message)
     except Exception as error:  # an API that kept failing: report it against this entry, go on
         return Applied(action, None, describe(error))
+    finally:
+        # Sent, or failed for good: a run holds every page to its end, and from now on reads only its hashes.
+        if action.desired is not None:
+            action.desired.let_go()
 
 
 def apply(

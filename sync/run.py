@@ -1088,8 +1088,6 @@ class _Writes:
             if status is not None:
                 self.written.statuses[entry.page_id] = status
                 self._submit("_notion", _write_back, entry, status, row.title, mapping, services, self.written.errors)
-        if result.action.desired is not None:
-            result.action.desired.let_go()
         with self._lock:
             self.written.applied[entry.page_id] = result
         with self._leasing:
@@ -1257,8 +1255,6 @@ def _act(
             entry = by_id.get(result.action.notion_page_id)
             if entry is not None:
                 finish(entry, result)
-            if result.action.desired is not None:
-                result.action.desired.let_go()  # sent (or failed): only its hashes are read from now on
 
         writing = {a.notion_page_id for a in the_plan.actions if a.writes} if write else set()
         for entry in entries:
