@@ -47,7 +47,6 @@ from sync.retry import TRANSIENT_STATUSES, ApiCaller, is_connection_failure
 # Marks the sync's own pages (the index, "Archived scenarios"): {"role": ..., "title": ...}.
 
 V1 = "rest/api"
-_LIBRARY_LOG = rest_client.log
 HASH_PREFIX = "sha256:"  # an uploaded attachment's comment: its content hash, so a re-run can tell it is there
 
 
@@ -92,7 +91,7 @@ def _curl_when_shown(log_curl_debug: Callable[..., None]) -> Callable[..., None]
     payload into a new command line for a DEBUG call, whatever the level (the index page's 3 MB twice over)."""
 
     def logged(*args: Any, level: int = logging.DEBUG, **kwargs: Any) -> None:
-        if _LIBRARY_LOG.isEnabledFor(level):
+        if rest_client.log.isEnabledFor(level):
             log_curl_debug(*args, level=level, **kwargs)
 
     return logged
