@@ -563,35 +563,64 @@ def needs_body(entry: Entry, current: ManagedPage | None, mapping: Mapping, bot_
     return not incremental.body_unchanged(entry.page, entry.source(mapping).fingerprint or "", current, ours)
 
 
-def read_bodies(reader: NotionReader, entries: list[Entry], now: Callable[[], datetime]) -> None:
+def read_bodies(
+    reader: NotionReader,
+    entries: list[Entry],
+    now: Callable[[], datetime],
+    ahead: dict[str, Future[BodyRead]] | None = None,
+) -> None:
     """Read the bodies (and hosted media) of these entries, a few at a time; one that cannot be read gets a
-    problem, the others go on."""
+    problem, the others go on. `ahead`: bodies read already, as their entries were listed (by page id)."""
+    ahead = ahead or {}
     with overlap.pool(NOTION_BODY_CONCURRENCY) as pool:
-        list(pool.map(functools.partial(read_body, reader, now=now), entries))  # list(): re-raise the first failure
+        # list(): re-raise the first failure
+        list(pool.map(lambda entry: read_body(reader, entry, now, ahead.get(entry.page_id)), entries))
 
 
-def read_body(reader: NotionReader, entry: Entry, now: Callable[[], datetime]) -> None:
+def read_body(
+    reader: NotionReader, entry: Entry, now: Callable[[], datetime], ahead: Future[BodyRead] | None = None
+) -> None:
     """Read one entry's body and hosted media; what the integration may not open, or a file that cannot be
-    fetched, is the entry's problem. Any other failure is raised, and the entry left as it was."""
+    fetched, is the entry's problem. Any other failure is raised, and the entry left as it was. `ahead`: the
+    body read already (a read that failed is made again)."""
+    read = ahead.result() if ahead is not None and ahead.exception() is None else None
+    (read or fetch_body(reader, entry.page_id, now)).onto(entry)
+
+
+@dataclass(frozen=True)
+class BodyRead:
+    """An entry's body as read (or why it cannot be), before it is given to the entry (`onto`)."""
+
+    body: Body | None
+    attachments: tuple[Attachment, ...]
+    error: tuple[str, str] | None
+    read_at: str
+
+    def onto(self, entry: Entry) -> None:
+        if self.body is not None:
+            entry.body, entry.attachments = self.body, self.attachments
+        entry.body_error = self.error or entry.body_error
+        entry.read_at = self.read_at
+
+
+def fetch_body(reader: NotionReader, page_id: str, now: Callable[[], datetime]) -> BodyRead:
+    """`read_body`'s reading, for an entry that need not be at hand (its body read ahead of deciding)."""
     read_at = now().astimezone(UTC).isoformat()
     try:
-        raw, trouble = reader.body(entry.page_id)
+        raw, trouble = reader.body(page_id)
         body = notion_blocks.body(raw, tuple(trouble))
-        entry.attachments = _download(reader, body)
-        entry.body = body
+        return BodyRead(body, _download(reader, body), None, read_at)
     except _Unreadable as error:
-        entry.body_error = (
-            str(error),
-            "run again: Notion's file links expire after an hour, so files are fetched each run",
-        )
+        fix = "run again: Notion's file links expire after an hour, so files are fetched each run"
+        return BodyRead(None, (), (str(error), fix), read_at)
     except Exception as error:
         if http_status(error) not in (403, 404):
             raise
-        entry.body_error = (
+        problem = (
             "the integration may not open this page, so its body cannot be read",
             "share the page with the integration (or lift its restriction) so its body can be read",
         )
-    entry.read_at = read_at
+        return BodyRead(None, (), problem, read_at)
 
 
 class _Unreadable(Exception):
@@ -668,11 +697,16 @@ class Published:
 
 
 def read_confluence(
-    services: Services, job: Job, target: Target | None = None, index_id: str | None = None
+    services: Services,
+    job: Job,
+    target: Target | None = None,
+    index_id: str | None = None,
+    on_site: Callable[[IndexSite], Any] | None = None,
 ) -> Published:
     """The index page's properties first, then the listing: a lease taken over the version read with them
     covers the listing. The manifest is read beside the listing. `target` and `index_id`: the place and the
-    index page, when known (a second read, under the lease); else all are looked up."""
+    index page, when known (a second read, under the lease); else all are looked up. `on_site` hears the
+    index page (with the lease as read) as soon as it is found, before the listing."""
     adapter, where = services.confluence, job.confluence
     if target is None or index_id is None:
         # One round trip before the listing: the space, the parent page, and the index page with its properties
@@ -684,6 +718,8 @@ def read_confluence(
             index = pool.submit(adapter.titled, where.space_key, upkeep.index_title(job), upkeep.INDEX_KEYS)
         target = replace(space.result(), parent_id=parent.result())
         site = IndexSite.found(adapter, target, job, index.result())
+        if on_site is not None:
+            on_site(site)
     else:
         site = IndexSite.found(adapter, target, job, Titled(index_id, adapter.get_properties(index_id)))
     with overlap.pool(1) as pool:
@@ -748,7 +784,7 @@ def run_job(
     try:
         with watch("read"), overlap.pool(2) as pool:
             # Notion and Confluence are read side by side: neither API waits for the other.
-            confluence = pool.submit(read_confluence, services, job)
+            confluence = pool.submit(read_confluence, services, job, on_site=writes.site_found)
             confluence.add_done_callback(early.read)
             me = pool.submit(services.reader.bot_id)  # asked once a run; its answer is kept for deciding what to read
             for read in (confluence, me):
@@ -759,6 +795,7 @@ def run_job(
             # well once Confluence is read.
             def listed(entry: Entry) -> None:
                 prepare(entry, mapping, job, generator, early.listed)
+                writes.listed(entry, me)
                 ahead.evaluate([entry])
 
             with overlap.pool(1) as preparing, stage("reading Notion"):
@@ -785,6 +822,7 @@ def run_job(
             early.users,
             ahead.take,
             writes.lease_beside,
+            writes.read_ahead(),
         )
         # The whole library was planned while the pages written beside the listing (if any) went on.
         with watch("write") if writes.lease is not None else contextlib.nullcontext():
@@ -796,7 +834,7 @@ def run_job(
                 report.seconds = watch.rounded()
                 return report, the_plan
         if writes.lease is None:  # none taken for the pages written beside the listing
-            writes.lease, writes.taken_over = _take_lease(services, decided.published)
+            writes.lease, writes.taken_over = _take_lease(services, decided.published.site)
         if writes.lease is None:  # another run wrote since the read (or there was no index page yet): read again
             with stage("reading Confluence"):  # the page to hold the lease on; the manifest is read under it
                 index_id = IndexSite.ensure(services.confluence, published.target, job)
@@ -818,10 +856,9 @@ def run_job(
         writes.close()
 
 
-def _take_lease(services: Services, published: Published) -> tuple[Lease | None, str | None]:
+def _take_lease(services: Services, site: IndexSite) -> tuple[Lease | None, str | None]:
     """The lease, taken over the very version read with the manifest, or None. Taken, it proves that no
     other run held it since that read, so what the run read and decided still stands: no second read."""
-    site = published.site
     if site.page_id is None or not site.marked:  # no index page yet, or one to adopt or refuse first
         return None, None
     lease = Lease(services.confluence, site.page_id, services.clock)
@@ -847,10 +884,12 @@ def _decide(
     users: Callable[[], Any] | None = None,
     evaluated: Callable[[Published, date], set[int]] | None = None,
     reading: Callable[[Published, list[Entry], str], None] | None = None,
+    ahead: dict[str, Future[BodyRead]] | None = None,
 ) -> Decided:
     """Map, gate, read the bodies that are needed, render and plan: everything up to the first write.
     `users`: Notion's users, if asked for already; `evaluated`: the entries (by id) evaluated already against
-    this read of Confluence on this day; `reading`: hears the entries whose bodies are about to be read."""
+    this read of Confluence on this day; `reading`: hears the entries whose bodies are about to be read;
+    `ahead`: bodies read already, as their entries were listed (by page id)."""
     adapter = services.confluence
     report = RunReport(job=job.name, flavor=adapter.flavor, dry_run=dry_run, started_at=services.clock())
     for column in missing:
@@ -881,14 +920,14 @@ def _decide(
         if reading is not None:
             reading(published, wanted, bot_id)
         with watch("bodies"):
-            read_bodies(services.reader, wanted, services.clock)
+            read_bodies(services.reader, wanted, services.clock, ahead)
         with watch("decide"):
             evaluate(wanted, mapping, job, records, today, by_entry, generator)
             # A page that would change although its entry did not (new files from a later stage, new labels, a
             # restore): its body is needed after all.
             stale = [e for e in entries if e.body is None and _differs(e.desired, by_entry.get(e.page_id))]
         with watch("bodies"):
-            read_bodies(services.reader, stale, services.clock)
+            read_bodies(services.reader, stale, services.clock, ahead)
     with watch("decide"):
         evaluate(stale, mapping, job, records, today, by_entry, generator)
     manifest = site.manifest
@@ -1017,6 +1056,44 @@ class _Writes:
         self.written = Beside()
         self._missing: list[Column] | None = None  # the write-back columns the database lacks
         self._failure: BaseException | None = None
+        self._site: IndexSite | None = None  # the index page, once found (the lease is held on it)
+        self._wanted = False  # the lease, as soon as the index page is found
+        self._ahead: dict[str, Future[BodyRead]] = {}  # bodies read as their entries were listed
+
+    def site_found(self, site: IndexSite) -> None:
+        """Hears the index page found, before Confluence's listing: the lease is taken now if an entry
+        listed already wants it (see `listed`)."""
+        with self._lock:
+            self._site, wanted = site, self._wanted
+        if wanted:
+            self._submit("_writing", self._leased, site)
+
+    def listed(self, entry: Entry, me: Future[str]) -> None:
+        """Hears an entry as soon as Notion lists it. A published entry a person changed (`_rewritten`) that
+        its reviews alone would publish is almost surely written again: its body is read now, and the lease
+        taken as soon as the index page is found, both beside Confluence's listing rather than after it."""
+        prepared = entry.prepared
+        if (
+            self._reading is None
+            or prepared is None
+            or not prepared.goes_on
+            or prepared.reviews_only is None
+            or not prepared.reviews_only.publish
+            or not me.done()
+            or me.exception() is not None
+            or not self._rewritten(entry, me.result())
+        ):
+            return
+        services = self._services
+        with self._lock:
+            if self._reading is None or entry.page_id in self._ahead:
+                return
+            self._ahead[entry.page_id] = self._reading.submit(
+                fetch_body, services.reader, entry.page_id, services.clock
+            )
+            self._wanted, site = True, self._site
+        if site is not None:
+            self._submit("_writing", self._leased, site)
 
     def schema(self, missing: list[Column]) -> None:
         """Hears which write-back columns the database lacks (none: statuses go back as pages are written)."""
@@ -1040,7 +1117,16 @@ class _Writes:
         ):
             return
         self.lease_beside(published, [entry], bot_id)
-        self._submit("_reading", self._read, entry, published, current)
+        with self._lock:
+            ahead = self._ahead.pop(entry.page_id, None)
+        self._submit("_reading", self._read, entry, published, current, ahead)
+
+    def read_ahead(self) -> dict[str, Future[BodyRead]]:
+        """The bodies read as their entries were listed that no write beside the listing took: the run's
+        deciding takes them (once)."""
+        with self._lock:
+            ahead, self._ahead = self._ahead, {}
+        return ahead
 
     def _rewritten(self, entry: Entry, bot_id: str) -> bool:
         """Whether a person changed an entry whose status reads Published: its page is almost surely written
@@ -1061,10 +1147,13 @@ class _Writes:
                 if part != "_notion":  # a status write-back reports its own failure
                     self._futures.append(future)
 
-    def _read(self, entry: Entry, published: Published, current: ManagedPage) -> None:
+    def _read(self, entry: Entry, published: Published, current: ManagedPage, ahead: Future[BodyRead] | None) -> None:
+        """Reads the entry's body (or takes the one read as it was listed), evaluates it and writes its page
+        if it goes now."""
         services, job = self._services, self._job
         try:
-            read_body(services.reader, entry, services.clock)
+            # Read ahead in the same pool, and submitted before this: started already, never queued behind it.
+            read_body(services.reader, entry, services.clock, ahead)
         except Exception:  # the run reads it again after the listing, and reports what fails then
             return
         with self.evaluating:
@@ -1077,7 +1166,7 @@ class _Writes:
             self._submit("_writing", self._write, entry, published, action)
 
     def _write(self, entry: Entry, published: Published, action: Action) -> None:
-        if not self._leased(published):
+        if not self._leased(published.site):
             return
         services, mapping = self._services, self._mapping
         result = apply_one(services.confluence, published.target, action, self._job.manual_edits)
@@ -1101,13 +1190,13 @@ class _Writes:
         """The lease taken beside the bodies about to be read (`entries`), beside the listing or after it, when
         one of them is a published entry a person changed (see `_rewritten`); `finish` waits for it."""
         if any(self._rewritten(e, bot_id) for e in entries):
-            self._submit("_writing", self._leased, published)
+            self._submit("_writing", self._leased, published.site)
 
-    def _leased(self, published: Published) -> bool:
+    def _leased(self, site: IndexSite) -> bool:
         with self._leasing:
             if not self._tried and self._failure is None:
                 try:
-                    self.lease, self.taken_over = _take_lease(self._services, published)
+                    self.lease, self.taken_over = _take_lease(self._services, site)
                 except Exception as error:  # the run takes it again after the listing, and reports why
                     log.debug("lease not taken beside the listing: %s", describe(error))
                 self._tried = True

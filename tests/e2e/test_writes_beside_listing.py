@@ -7,11 +7,13 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from datetime import UTC, datetime
+from urllib.parse import unquote_plus
 
 import pytest
 
 import sync.notion.reader as reader_module
 import sync.run as run_module
+from sync.confluence.base import MANAGED_LABEL
 from sync.errors import ApiFailure, LockHeld
 from sync.lock import LOCK_KEY, Lease
 from sync.sandbox.faults import Fault, RequestRecord
@@ -290,6 +292,95 @@ def test_the_lease_is_taken_beside_the_body_of_a_published_entry_a_person_change
     assert {row.outcome for row in report.entries if row.title == INTEGRATION} == {"published"}
     assert not report.errors
     assert_converged(sandbox)
+
+
+def _hold_confluences_listing(
+    sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch, wait: float = 10
+) -> tuple[list[bool], list[str]]:
+    """Holds Confluence's listing of the managed pages until the changed entry's body has been asked of Notion
+    and the lease written (or `wait` seconds pass); tells whether both came while it waited, and which bodies
+    were read."""
+    body = f"/blocks/{entry_id(sandbox, INTEGRATION)}/children"
+    index_id = index_page(sandbox).id
+    arrived = {"body": threading.Event(), "lease": threading.Event()}
+    held: list[bool] = []
+    bodies: list[str] = []
+    notion, confluence = sandbox.notion, sandbox.confluence
+    real_notion, real_confluence = notion.dispatch, confluence.dispatch
+
+    def on_notion(endpoint, request, args):
+        if request.method == "GET" and request.path.endswith("/children"):
+            bodies.append(request.path)
+            if request.path.endswith(body):
+                arrived["body"].set()
+        return real_notion(endpoint, request, args)
+
+    def on_confluence(endpoint, request, args):
+        if confluence.is_write(request) and f"/{index_id}/" in request.path:
+            arrived["lease"].set()
+        listing = MANAGED_LABEL in unquote_plus(request.query_string.decode())
+        if request.method == "GET" and listing and not held:
+            held.append(all([event.wait(wait) for event in arrived.values()]))
+        return real_confluence(endpoint, request, args)
+
+    monkeypatch.setattr(notion, "dispatch", on_notion)
+    monkeypatch.setattr(confluence, "dispatch", on_confluence)
+    return held, bodies
+
+
+def test_the_body_and_the_lease_go_before_confluences_listing_is_in(
+    sandbox, demo_job, changed_by_owner, monkeypatch
+) -> None:
+    """Notion lists a published entry a person changed, and its reviews approve the new version: its page is
+    almost surely written, so its body is read at once and the lease taken as soon as the index page is found,
+    not once Confluence's listing of the managed pages is in. No timing: that listing is held until both came."""
+    held, bodies = _hold_confluences_listing(sandbox, monkeypatch)
+    version = pages(sandbox)[INTEGRATION].version
+
+    report = run_with(sandbox, demo_job)
+
+    assert held == [True], "the body and the lease waited for Confluence's listing"
+    assert bodies == [f"/v1/blocks/{entry_id(sandbox, INTEGRATION)}/children"]  # read once, not again after
+    assert {row.outcome for row in report.entries if row.title == INTEGRATION} == {"published"}
+    assert not report.errors
+    found = assert_converged(sandbox)
+    assert found[INTEGRATION].version == version + 1
+    assert {"integration-down", "status-page", "outage"} <= labels(found[INTEGRATION])
+    assert index_page(sandbox).properties[LOCK_KEY].value.get("released") is True
+
+
+def test_a_body_read_ahead_is_read_once_when_its_page_goes_beside_the_listing(
+    sandbox, demo_job, changed_by_owner, paged
+) -> None:
+    # Its page is written while Notion's last listing page is held: the body read ahead is the one it is
+    # written from (the test above: after the listing, the run's deciding takes it).
+    last = LastListingPage(sandbox, changed_by_owner, paged(sandbox, INTEGRATION))
+
+    report = run_with(sandbox, demo_job)
+
+    assert last.held and last.in_time
+    reads = sandbox.notion.traffic.requests("GET", r"/children$")
+    assert [r.path for r in reads] == [f"/v1/blocks/{entry_id(sandbox, INTEGRATION)}/children"]
+    assert {row.outcome for row in report.entries if row.title == INTEGRATION} == {"published"}
+    assert_converged(sandbox)
+
+
+def test_an_entry_its_reviews_do_not_yet_approve_is_not_read_ahead(sandbox, demo_job, monkeypatch) -> None:
+    # The owner raised the version of a published entry; the reviews still approve the old one. Its page stays
+    # as it is (held for re-approval), so neither its body nor the lease goes ahead of Confluence's listing.
+    run_with(sandbox, demo_job)
+    owner = sandbox.notion.state.add_user("Ana Owner", "ana@example.com").id
+    notion_id = entry_id(sandbox, INTEGRATION)
+    sandbox.notion.state.update_page(notion_id, {"Version": {"number": 9}}, edited_by=owner)
+    sandbox.confluence.traffic.clear()
+    held, bodies = _hold_confluences_listing(sandbox, monkeypatch, wait=0)
+    version = pages(sandbox)[INTEGRATION].version
+
+    report = run_with(sandbox, demo_job)
+
+    assert held == [False] and bodies == []
+    assert {row.outcome for row in report.entries if row.title == INTEGRATION} == {"held"}
+    assert pages(sandbox)[INTEGRATION].version == version
 
 
 def test_an_entry_whose_body_stays_unreadable_never_makes_a_run_write_the_lease_for_nothing(
