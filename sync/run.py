@@ -700,15 +700,15 @@ def read_confluence(
     services: Services,
     job: Job,
     target: Target | None = None,
-    index_id: str | None = None,
+    lease: Lease | None = None,
     on_site: Callable[[IndexSite], Any] | None = None,
 ) -> Published:
     """The index page's properties first, then the listing: a lease taken over the version read with them
-    covers the listing. The manifest is read beside the listing. `target` and `index_id`: the place and the
-    index page, when known (a second read, under the lease); else all are looked up. `on_site` hears the
-    index page (with the lease as read) as soon as it is found, before the listing."""
+    covers the listing. The manifest is read beside the listing. `target` and `lease`: the place and the
+    lease held on its index page (a second read, under the lease); else all are looked up. `on_site` hears
+    the index page (with the lease as read) as soon as it is found, before the listing."""
     adapter, where = services.confluence, job.confluence
-    if target is None or index_id is None:
+    if target is None or lease is None:
         # One round trip before the listing: the space, the parent page, and the index page with its properties
         # (both found by title, which needs no space id), side by side. A missing space is reported first: it
         # is what to fix, whatever the lookups in it answered.
@@ -721,7 +721,8 @@ def read_confluence(
         if on_site is not None:
             on_site(site)
     else:
-        site = IndexSite.found(adapter, target, job, Titled(index_id, adapter.get_properties(index_id)))
+        site = IndexSite.found(adapter, target, job, Titled(lease.page_id, adapter.get_properties(lease.page_id)))
+        site.settled = lease.after  # the lease as read holds our own now: what the one it took over said
     with overlap.pool(1) as pool:
         manifest = pool.submit(site.load_manifest)
         current = adapter.find_managed(target)
@@ -841,7 +842,7 @@ def run_job(
             writes.lease = Lease(services.confluence, index_id, services.clock)
             writes.taken_over = writes.lease.acquire()
             with watch("read"), stage("reading Confluence"):
-                published = read_confluence(services, job, published.target, index_id)
+                published = read_confluence(services, job, published.target, writes.lease)
             entries = [e.again() for e in entries]
             users = decided.users
             del decided, report, the_plan  # the first pass's pages and plan go before the second pass makes its own
@@ -1370,7 +1371,9 @@ def _act(
             if write:
                 upkeep.write_audit(job, applied, report, services)
                 with stage("writing the index page"):
-                    site.save(manifest, upkeep.listed(manifest, adapter.page_url))
+                    # The lease goes beside these last writes, naming the manifest they leave (see `lock`).
+                    release = lease.release if lease is not None else None
+                    site.save(manifest, upkeep.listed(manifest, adapter.page_url), release)
             else:
                 wants = wants or site.changed(manifest, upkeep.listed(manifest, adapter.page_url))
 

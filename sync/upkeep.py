@@ -33,7 +33,7 @@ from sync.index_page import (
     index_body,
     index_key,
 )
-from sync.lock import LOCK_KEY
+from sync.lock import LOCK_KEY, Lease
 from sync.reminders import Due, active_people, plan_reminders, resolve_fallback
 from sync.report import RunReport
 
@@ -49,6 +49,10 @@ MANIFEST_FILE, MANIFEST_TYPE = "scenario-sync-manifest.json.gz", "application/gz
 
 # The index page's properties a run reads: the manifest, the job's lease, and the mark that the page is ours.
 INDEX_KEYS = (MANIFEST_KEY, LOCK_KEY, ROLE_KEY)
+# How long a run waits, pause by pause, for the manifest the last run's release names (its writes were on their
+# way as it let the lease go; they land within a request's time). Past these (the writes failed), the manifest
+# is read as it stands, and a writing run heals it.
+SETTLE_PAUSES = (0.1, 0.2, 0.4, 0.8, 1.6, 3.2)
 
 
 def index_title(job: Job) -> str:
@@ -70,6 +74,7 @@ class IndexSite:
     manifest: Manifest = field(default_factory=Manifest)
     prop: Property | None = None
     lock: Property | None = None  # the job's lease as it was when the manifest was read
+    settled: dict[str, Any] | None = None  # what the last run's release says the manifest is (`Lease.settled`)
     marked: bool = False  # the page carries the sync's index mark (not a person's page under the title)
     # What the property holds for the manifest as read, worked out as it is read (beside the listing): a run
     # that leaves the manifest as it was need not serialise thousands of entries again to learn so.
@@ -95,6 +100,7 @@ class IndexSite:
             # which proves no other run wrote between this read and its writes.
             props = index.properties
             site.prop, site.lock = props.get(MANIFEST_KEY), props.get(LOCK_KEY)
+            site.settled = Lease.settled(site.lock)
             role = props.get(ROLE_KEY)
             site.marked = role is not None and (role.value or {}).get("role") == INDEX_ROLE
         return site
@@ -105,8 +111,28 @@ class IndexSite:
         return adapter.ensure_page(target, index_title(job), index_body([], target.parent_id), INDEX_ROLE)
 
     def load_manifest(self) -> None:
+        """The manifest the property names; the one the last run's release names (`settled`), once it has
+        landed: its writes went beside the release."""
         if self.page_id is None:
             return
+        wanted = self.settled or {}
+        pauses = iter(SETTLE_PAUSES)
+        while True:
+            behind = bool(wanted) and (self.prop is None or self.prop.version < int(wanted.get("version", 0)))
+            if not behind:
+                self._read_manifest()
+                if wanted.get("sha256") in (None, (self.as_read or {}).get("sha256")):
+                    return
+            pause = next(pauses, None)
+            if pause is None:  # never landed: as it stands
+                if behind:
+                    self._read_manifest()
+                return
+            self.adapter.caller.sleep(pause)
+            self.prop = self.adapter.get_property(self.page_id, MANIFEST_KEY)
+
+    def _read_manifest(self) -> None:
+        assert self.page_id is not None
         value = self.prop.value if self.prop else None
         if isinstance(value, dict) and "attachment" in value:  # outgrew the property: kept as a file
             name = str(value["attachment"])
@@ -216,13 +242,16 @@ class IndexSite:
         """Whether the manifest property would change to `value`."""
         return self.prop is None or json.dumps(self.prop.value, sort_keys=True) != json.dumps(value, sort_keys=True)
 
-    def save(self, manifest: Manifest, rows: list[Listed]) -> bool:
-        """Rewrite the index page and the manifest, each only when it changed. True if anything was written."""
+    def save(
+        self, manifest: Manifest, rows: list[Listed], release: Callable[[dict[str, Any]], None] | None = None
+    ) -> bool:
+        """Rewrite the index page and the manifest, each only when it changed. True if anything was written.
+        `release` (the run's last write) goes beside them, naming the manifest they leave."""
         if self.page_id is None:
             return False
         page_id, wrote = self.page_id, False
         body = self._index_body(manifest, rows)
-        with overlap.pool(2) as pool:
+        with overlap.pool(3) as pool:
             # The page's text, the manifest file and the manifest property are separate resources: written side
             # by side. Should only one of the two manifest writes land, the next run heals it: it hashes the file
             # it reads, and writes again whichever of the two does not match what it means to keep.
@@ -241,6 +270,9 @@ class IndexSite:
             if file is not None and (differs or stale):
                 pending.append(pool.submit(self.adapter.put_attachment, page_id, MANIFEST_FILE, file, MANIFEST_TYPE))
                 wrote = True
+            if release is not None:
+                version = (self.prop.version if self.prop is not None else 0) + (1 if differs else 0)
+                pending.append(pool.submit(release, {"version": version, "sha256": value.get("sha256")}))
             if differs:
                 self.prop = self.adapter.set_property(page_id, MANIFEST_KEY, value, self.prop)
                 wrote = True

@@ -8,9 +8,12 @@ from __future__ import annotations
 
 import sys
 from dataclasses import dataclass, fields
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from sync.assets import Attachment
+
+if TYPE_CHECKING:
+    from sync.retry import ApiCaller
 
 PROPERTY_KEY = "scenario-sync"
 MANAGED_LABEL = "scenario-sync-managed"
@@ -122,6 +125,7 @@ class Target:
 
 class ConfluenceAdapter(Protocol):
     flavor: str
+    caller: ApiCaller  # every request goes through it; its `sleep` is the run's (tests inject theirs)
 
     def resolve_target(self, space_key: str, parent_id: str | None, parent_title: str | None) -> Target: ...
 

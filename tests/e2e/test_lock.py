@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 import subprocess
 import sys
@@ -14,9 +16,11 @@ import pytest
 from sync.confluence import connect
 from sync.confluence.base import MANAGED_LABEL
 from sync.errors import ApiFailure, LockHeld
+from sync.index_page import MANIFEST_KEY
 from sync.lock import LOCK_KEY, Lease
 from sync.retry import ApiCaller
 from sync.sandbox.faults import Fault
+from sync.upkeep import MANIFEST_FILE, SETTLE_PAUSES, IndexSite
 from tests.conftest import no_sleep
 from tests.e2e.helpers import INTEGRATION, entry_id, real_job_env, reapprove, write_real_job
 
@@ -221,3 +225,144 @@ def test_a_first_run_makes_its_index_page_and_reads_it_under_the_lease_without_l
     index_id = index_page(sandbox).id
     reads = sandbox.confluence.traffic.requests("GET", rf"/{index_id}/propert(y|ies)$")
     assert len([r for r in reads if "key=" not in r.query]) == 1, reads  # all of them (the lease reads its own)
+
+
+# --- the lease let go beside the run's last writes --------------------------------------------------------------
+def _site(sandbox, demo_job, sleep=no_sleep) -> IndexSite:
+    """The job's index site as a run reads it, on a Confluence whose pauses are `sleep`'s."""
+    confluence = connect(sandbox.credentials(), ApiCaller("confluence", sleep=sleep))
+    where = demo_job.confluence
+    return IndexSite.open(confluence, confluence.resolve_target(where.space_key, None, where.parent_title), demo_job)
+
+
+@pytest.mark.parametrize("kept", ["in its property", "as a file"])
+def test_a_run_lets_its_lease_go_naming_the_manifest_it_leaves(sandbox, run_demo, demo_job, monkeypatch, kept) -> None:
+    if kept == "as a file":
+        monkeypatch.setattr("sync.upkeep.PROPERTY_LIMIT", 200)  # as if the job managed hundreds of pages
+    for change in (False, True):
+        if change:
+            reapprove(sandbox, entry_id(sandbox, INTEGRATION))
+        report, _ = run_demo(sandbox)
+        assert report.count("published") >= 1 and not report.errors
+        index = index_page(sandbox)
+        lock, manifest = index.properties[LOCK_KEY], index.properties[MANIFEST_KEY]
+        assert lock.value["released"] is True
+        # The release went beside the manifest's writes and names what they left: its property's version,
+        # and the SHA-256 of the file it names (none while it fits in the property).
+        named = lock.value["manifest"]
+        assert named["version"] == manifest.version
+        if kept == "as a file":
+            file = next(a.data for a in index.attachments if a.title == MANIFEST_FILE)
+            assert named["sha256"] == manifest.value["sha256"] == hashlib.sha256(file).hexdigest()
+        else:
+            assert named["sha256"] is None and "entries" in manifest.value
+
+    slept: list[float] = []
+    site = _site(sandbox, demo_job, slept.append)  # the next run reads it at once: nothing to wait for
+    assert slept == [] and site.settled == named and INTEGRATION in json.dumps(site.manifest.to_json())
+
+
+class LastRunsWrites:
+    """The manifest writes of a run that let its lease go beside them: on their way until `land` is called
+    (the property at the first pause of the run that reads, the file at the pause `file_at`, or never)."""
+
+    def __init__(self, sandbox, demo_job, file_at: int | None) -> None:
+        site = _site(sandbox, demo_job)
+        self.before = site.manifest.to_json()
+        self.manifest = site.manifest.copy()
+        self.manifest.digests["owner@example.com"] = "2026-11-27"  # what that run changed
+        self.value, self.file = site._stored(self.manifest)
+        self.confluence, self.page_id, self.prop = site.adapter, site.page_id, site.prop
+        self.file_at, self.pauses = file_at, []
+        lease = Lease(self.confluence, site.page_id, lambda: T0, holder="9-last", host="cron-1")
+        lease.acquire()
+        lease.release({"version": site.prop.version + 1, "sha256": self.value.get("sha256")})
+
+    def land(self, pause: float) -> None:
+        self.pauses.append(pause)
+        if len(self.pauses) == 1:
+            self.confluence.set_property(self.page_id, MANIFEST_KEY, self.value, self.prop)
+        if self.file is not None and len(self.pauses) == self.file_at:
+            self.confluence.put_attachment(self.page_id, MANIFEST_FILE, self.file, "application/gzip")
+
+
+@pytest.mark.parametrize("file_at", [None, 1, 3], ids=["in its property", "file with it", "file later"])
+def test_a_run_that_reads_before_the_last_runs_manifest_lands_waits_for_it(
+    sandbox, run_demo, demo_job, monkeypatch, file_at
+) -> None:
+    if file_at is not None:
+        monkeypatch.setattr("sync.upkeep.PROPERTY_LIMIT", 200)
+    run_demo(sandbox)
+    last = LastRunsWrites(sandbox, demo_job, file_at)
+    assert (last.file is None) == (file_at is None)
+
+    site = _site(sandbox, demo_job, last.land)
+
+    assert site.manifest.to_json() == last.manifest.to_json() != last.before
+    assert last.pauses == list(SETTLE_PAUSES[: file_at or 1])  # one pause per try, each twice the one before
+    assert not site._file_stale()
+
+
+def test_a_manifest_that_never_lands_is_waited_for_a_few_seconds_then_read_as_it_stands(
+    sandbox, run_demo, demo_job, monkeypatch
+) -> None:
+    # The last run's manifest writes failed after it let its lease go: the next run waits its few pauses
+    # (6.3 s in all), then reads the manifest as it stands; the run after it rewrites it.
+    monkeypatch.setattr("sync.upkeep.PROPERTY_LIMIT", 200)
+    run_demo(sandbox)
+    last = LastRunsWrites(sandbox, demo_job, file_at=None)
+    pauses: list[float] = []
+
+    site = _site(sandbox, demo_job, pauses.append)
+
+    assert pauses == list(SETTLE_PAUSES) and sum(pauses) < 7
+    assert site.manifest.to_json() == last.before
+    report, _ = run_demo(sandbox)
+    assert not report.errors
+    assert index_page(sandbox).properties[LOCK_KEY].value["manifest"]["version"] == last.prop.version + 1
+
+
+def test_a_run_whose_lease_moved_waits_under_it_for_the_manifest_the_other_run_left(
+    sandbox, run_demo, demo_job, monkeypatch
+) -> None:
+    # As above, another run takes and lets go the lease between this run's read and its take; its manifest
+    # writes are still on their way when this run reads again under the lease: it waits for them, and what it
+    # writes keeps what that run wrote.
+    monkeypatch.setattr("sync.upkeep.PROPERTY_LIMIT", 200)
+    run_demo(sandbox)
+    reapprove(sandbox, entry_id(sandbox, INTEGRATION))
+    traffic, state = sandbox.confluence.traffic, sandbox.confluence.state
+    index_id = index_page(sandbox).id
+    site = _site(sandbox, demo_job)
+    theirs = site.manifest.copy()
+    theirs.digests["owner@example.com"] = "2026-11-27"
+    value, file = site._stored(theirs)
+    assert file is not None
+    serve, moved, pauses = traffic.take_fault, [], []
+
+    def other_run_first(method: str, path: str):
+        if method in ("PUT", "POST") and not moved:  # this run's first write is its lease
+            version = state.get_property(index_id, LOCK_KEY).version
+            other = {"holder": "7-other", "host": "cron-2", "started": "2026-11-26T06:00:00+00:00"}
+            named = {"version": site.prop.version + 1, "sha256": value["sha256"]}
+            state.update_property(index_id, LOCK_KEY, {**other, "expires": "x"}, version + 1)
+            state.update_property(index_id, LOCK_KEY, {**other, "released": True, "manifest": named}, version + 2)
+            moved.append(version)
+        return serve(method, path)
+
+    def their_writes_land(pause: float) -> None:  # at the first pause of the wait for them (not a retry's)
+        if pause == SETTLE_PAUSES[0] and not pauses:
+            pauses.append(pause)
+            site.adapter.set_property(index_id, MANIFEST_KEY, value, site.prop)
+            site.adapter.put_attachment(index_id, MANIFEST_FILE, file, "application/gzip")
+
+    traffic.take_fault = other_run_first  # type: ignore[method-assign]
+    traffic.log.clear()
+    report, _ = run_demo(sandbox, sleep=their_writes_land)
+
+    assert moved and pauses == [SETTLE_PAUSES[0]]  # it waited, and read them once they landed
+    assert report.count("published") == 1 and not report.errors
+    assert listings(sandbox) == 2
+    kept = _site(sandbox, demo_job).manifest
+    assert kept.digests.get("owner@example.com") == "2026-11-27"  # theirs, kept
+    assert INTEGRATION in json.dumps(kept.to_json())
