@@ -3,9 +3,9 @@
 The lease is taken and renewed with Confluence's version check, so of two hosts writing it at once one
 gets 409 and stops; a crashed run's lease simply expires and the next run takes it over (and says so).
 
-A run lets its lease go beside its last writes (the index page and the manifest), not after them: the release
-names the manifest those writes leave (`settled`), and a run that reads the manifest before it is in place
-waits for it (`IndexSite.load_manifest`).
+A run lets its lease go beside its last writes (the index page, the manifest, the records of the pages it
+wrote last), not after them: the release names what those writes leave (`landing`), and a run that reads
+before they are in place waits for them (`IndexSite.load_manifest`, `IndexSite.caught_up`).
 """
 
 from __future__ import annotations
@@ -40,7 +40,7 @@ class Lease:
     _current: Property | None = None
     started: datetime | None = None
     _renewed: datetime | None = None
-    after: dict[str, Any] | None = None  # what the lease taken over said of the manifest (`settled`)
+    after: dict[str, Any] | None = None  # what the lease taken over said was landing (`landing`)
 
     def _value(self, expires: datetime) -> dict[str, Any]:
         assert self.started is not None
@@ -93,7 +93,7 @@ class Lease:
                 )
             note = f"took over an expired lease from {self._held_by(current.value)} (expired {expires})"
         self.started = self._renewed = now
-        self.after = self.settled(current)
+        self.after = self.landing(current)
         try:
             self._current = self.adapter.set_property(self.page_id, LOCK_KEY, self._value(now + self.length), current)
         except PropertyConflict as error:  # another host wrote it between our read and our write
@@ -106,13 +106,14 @@ class Lease:
         return note
 
     @staticmethod
-    def settled(current: Property | None) -> dict[str, Any] | None:
-        """What a released lease says the manifest is once the last run's writes have landed (None: it says
-        nothing, or it is not released)."""
+    def landing(current: Property | None) -> dict[str, Any] | None:
+        """What a released lease says its run's last writes leave once they have landed: `manifest` (its
+        property's version, the SHA-256 of the file it names) and `records` (page id → its record's version).
+        None: it says nothing, or it is not released."""
         value = current.value if current is not None else None
-        if not isinstance(value, dict) or not value.get("released") or not isinstance(value.get("manifest"), dict):
+        if not isinstance(value, dict) or not value.get("released") or not isinstance(value.get("landing"), dict):
             return None
-        return value["manifest"]
+        return value["landing"]
 
     def renew_if_due(self) -> None:
         """Renew once a third of the lease has gone by (a long run keeps it; a short one writes it once)."""
@@ -129,15 +130,15 @@ class Lease:
         except PropertyConflict as error:
             raise LockHeld("this run's lease was taken over by another run", "run again later") from error
 
-    def release(self, manifest: dict[str, Any] | None = None) -> None:
-        """Let the lease go; `manifest`: what the manifest's writes still on their way leave (its property's
-        version, and the SHA-256 of the file it names), for the next run to wait for."""
+    def release(self, landing: dict[str, Any] | None = None) -> None:
+        """Let the lease go; `landing`: what the writes still on their way leave, for the next run to wait for
+        (see `landing`)."""
         _LIVE.discard(self.holder)
         if self._current is None:
             return
         value = self._value(self.clock()) | {"released": True}
-        if manifest is not None:
-            value["manifest"] = manifest
+        if landing is not None:
+            value["landing"] = landing
         with contextlib.suppress(PropertyConflict):  # someone took it over: it is theirs now
             self.adapter.set_property(self.page_id, LOCK_KEY, value, self._current)
         self._current = None

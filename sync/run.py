@@ -25,7 +25,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from sync import incremental, lifecycle, logs, overlap, upkeep
-from sync.apply import PAGES_IN_FLIGHT, Applied, apply, apply_one
+from sync.apply import PAGES_IN_FLIGHT, Applied, Records, apply, apply_one
 from sync.approval import BODY_FIELDS, STEP_FIELDS, ApprovalRecord, Binding, bind, fingerprint
 from sync.archive import ArchiveContext
 from sync.assets import Attachment
@@ -722,12 +722,12 @@ def read_confluence(
             on_site(site)
     else:
         site = IndexSite.found(adapter, target, job, Titled(lease.page_id, adapter.get_properties(lease.page_id)))
-        site.settled = lease.after  # the lease as read holds our own now: what the one it took over said
+        site.landing = lease.after  # the lease as read holds our own now: what the one it took over said
     with overlap.pool(1) as pool:
         manifest = pool.submit(site.load_manifest)
         current = adapter.find_managed(target)
         manifest.result()
-    current = site.sharing(current)
+    current = site.sharing(site.caught_up(current))
     relabel, notes = site.find_unlabelled(current)
     return Published(target, site, [*current, *relabel], relabel, notes)
 
@@ -848,7 +848,9 @@ def run_job(
             del decided, report, the_plan  # the first pass's pages and plan go before the second pass makes its own
             decided = _decide(*common, allow_mass_archive, entries, published, dry_run, watch, generator, users)
         with watch("write"):
-            report, the_plan, _ = _act(decided, *common, writes.lease, dry_run=False, write=True)
+            report, the_plan, _ = _act(
+                decided, *common, writes.lease, dry_run=False, write=True, records=writes.records
+            )
         if writes.taken_over:
             report.warnings.append(writes.taken_over)
         report.seconds = watch.rounded()
@@ -1051,6 +1053,7 @@ class _Writes:
         self._writing: Executor | None = overlap.pool(PAGES_IN_FLIGHT) if enabled else None
         self._notion: Executor | None = overlap.pool(NOTION_IN_FLIGHT) if enabled else None
         self._futures: list[Future[object]] = []
+        self.records = Records() if enabled else None  # the pages' records, written beside what comes next
         self._tried = False  # the lease
         self.lease: Lease | None = None
         self.taken_over: str | None = None
@@ -1170,7 +1173,8 @@ class _Writes:
         if not self._leased(published.site):
             return
         services, mapping = self._services, self._mapping
-        result = apply_one(services.confluence, published.target, action, self._job.manual_edits)
+        later = self.records.later if self.records is not None else None
+        result = apply_one(services.confluence, published.target, action, self._job.manual_edits, later=later)
         if mapping.writeback is not None and self._missing == []:
             # The status as the run's report will have it (the same entry, action and result): written now.
             row = _entry_report(entry, result.action, result, published.by_entry, services, dry_run=False)
@@ -1233,6 +1237,8 @@ class _Writes:
         """At the run's end, whatever happened (the run failed: what has not started is dropped): nothing more
         is written, and the lease is let go."""
         self._stop(cancel=True)
+        if self.records is not None:
+            self.records.wait()  # a run that failed reports none of them: the next run completes them
         if self.lease is not None:
             self.lease.release()
 
@@ -1288,8 +1294,11 @@ def _act(
     lease: Lease | None,
     dry_run: bool,
     write: bool,
+    records: Records | None = None,
 ) -> tuple[RunReport, Plan, bool]:
-    """Carry the plan out (with `write`), or only learn whether carrying it out would write anything."""
+    """Carry the plan out (with `write`), or only learn whether carrying it out would write anything.
+    `records`: where the pages' records go, beside what the run does next (the run's last writes wait for
+    them)."""
     adapter = services.confluence
     entries, by_entry, today, the_plan = decided.entries, decided.by_entry, decided.today, decided.plan
     site, relabel, target = decided.published.site, decided.published.relabel, decided.published.target
@@ -1355,7 +1364,8 @@ def _act(
                 adapter.add_labels(page.id, [MANAGED_LABEL])
             context = ArchiveContext(today.isoformat(), site.archive_parent)
             rest = Plan([a for a in the_plan.actions if a.notion_page_id not in early.applied], the_plan.copies)
-            apply(adapter, target, rest, manual_edits, on_applied, lifecycle=context)
+            later = records.later if records is not None else None
+            apply(adapter, target, rest, manual_edits, on_applied, lifecycle=context, later=later)
         for entry in entries:  # a write that never reported back (it cannot, but the report must be whole)
             if entry.page_id not in rows:
                 finish(entry, applied.get(entry.page_id))
@@ -1371,9 +1381,9 @@ def _act(
             if write:
                 upkeep.write_audit(job, applied, report, services)
                 with stage("writing the index page"):
-                    # The lease goes beside these last writes, naming the manifest they leave (see `lock`).
-                    release = lease.release if lease is not None else None
-                    site.save(manifest, upkeep.listed(manifest, adapter.page_url), release)
+                    site.save(manifest, upkeep.listed(manifest, adapter.page_url), _releasing(lease, records))
+                if records is not None:
+                    _unrecorded(records.wait(), applied, rows, report)
             else:
                 wants = wants or site.changed(manifest, upkeep.listed(manifest, adapter.page_url))
 
@@ -1383,6 +1393,27 @@ def _act(
     report.confluence = ApiUsage.of(services.confluence_caller)
     report.finished_at = services.clock()
     return report, the_plan, wants
+
+
+def _unrecorded(
+    failed: dict[str, str], applied: dict[str, Applied], rows: dict[str, EntryReport], report: RunReport
+) -> None:
+    """Pages whose record failed after the run went on: each entry's row and the run's errors say so (the
+    page is live; the next run completes it)."""
+    entries = {result.page.id: entry_id for entry_id, result in applied.items() if result.page is not None}
+    for page_id, message in failed.items():
+        row = rows.get(entries.get(page_id, ""))
+        if row is not None:
+            row.problems.append(message)
+        report.errors.append(f"'{row.title if row is not None else page_id}': {message}")
+
+
+def _releasing(lease: Lease | None, records: Records | None) -> Callable[[dict[str, Any]], None] | None:
+    """The lease's release, to go beside the run's last writes: it names what they leave (the manifest, and
+    the records still landing), for a run that reads before they have landed to wait for (see `lock`)."""
+    if lease is None:
+        return None
+    return lambda manifest: lease.release({"manifest": manifest, "records": records.landing() if records else {}})
 
 
 def _entry_report(

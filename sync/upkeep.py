@@ -74,7 +74,8 @@ class IndexSite:
     manifest: Manifest = field(default_factory=Manifest)
     prop: Property | None = None
     lock: Property | None = None  # the job's lease as it was when the manifest was read
-    settled: dict[str, Any] | None = None  # what the last run's release says the manifest is (`Lease.settled`)
+    landing: dict[str, Any] | None = None  # what the last run's release says its last writes leave (`Lease.landing`)
+    unlanded: bool = False  # the manifest it names never landed: the next writing run (this one) writes it anew
     marked: bool = False  # the page carries the sync's index mark (not a person's page under the title)
     # What the property holds for the manifest as read, worked out as it is read (beside the listing): a run
     # that leaves the manifest as it was need not serialise thousands of entries again to learn so.
@@ -100,7 +101,7 @@ class IndexSite:
             # which proves no other run wrote between this read and its writes.
             props = index.properties
             site.prop, site.lock = props.get(MANIFEST_KEY), props.get(LOCK_KEY)
-            site.settled = Lease.settled(site.lock)
+            site.landing = Lease.landing(site.lock)
             role = props.get(ROLE_KEY)
             site.marked = role is not None and (role.value or {}).get("role") == INDEX_ROLE
         return site
@@ -111,11 +112,11 @@ class IndexSite:
         return adapter.ensure_page(target, index_title(job), index_body([], target.parent_id), INDEX_ROLE)
 
     def load_manifest(self) -> None:
-        """The manifest the property names; the one the last run's release names (`settled`), once it has
+        """The manifest the property names; the one the last run's release names (`landing`), once it has
         landed: its writes went beside the release."""
         if self.page_id is None:
             return
-        wanted = self.settled or {}
+        wanted = (self.landing or {}).get("manifest") or {}
         pauses = iter(SETTLE_PAUSES)
         while True:
             behind = bool(wanted) and (self.prop is None or self.prop.version < int(wanted.get("version", 0)))
@@ -124,12 +125,29 @@ class IndexSite:
                 if wanted.get("sha256") in (None, (self.as_read or {}).get("sha256")):
                     return
             pause = next(pauses, None)
-            if pause is None:  # never landed: as it stands
+            if pause is None:  # never landed: as it stands, and written anew (so no later run waits for it)
                 if behind:
                     self._read_manifest()
+                self.unlanded = True
                 return
             self.adapter.caller.sleep(pause)
             self.prop = self.adapter.get_property(self.page_id, MANIFEST_KEY)
+
+    def caught_up(self, current: list[ManagedPage]) -> list[ManagedPage]:
+        """The listed pages, each whose record the last run's release names as landing (`landing`) read
+        again until it has landed (or the pauses run out: then as listed, and the run completes that write)."""
+        wanted = {str(k): int(v) for k, v in ((self.landing or {}).get("records") or {}).items()}
+        behind = {p.id: p for p in current if p.id in wanted and (p.property_version or 0) < wanted[p.id]}
+        for pause in SETTLE_PAUSES:
+            if not behind:
+                break
+            self.adapter.caller.sleep(pause)
+            for page_id in list(behind):
+                page = self.adapter.get_managed(page_id)
+                if (page.property_version or 0) >= wanted[page_id]:
+                    behind.pop(page_id)
+                    current = [page if p.id == page_id else p for p in current]
+        return current
 
     def _read_manifest(self) -> None:
         assert self.page_id is not None
@@ -139,8 +157,7 @@ class IndexSite:
             file = self.adapter.get_attachment(self.page_id, name) or b""
             text = gzip.decompress(file) if file and name.endswith(".gz") else file
             self.manifest = Manifest.from_json(json.loads(text) if text else None)
-            # The pointer to the file as read: the property names it unless only one of the two was written.
-            self.as_read = _pointer(name, file)
+            self.as_read = _pointer(name, file)  # the file as read, with its SHA-256
             return
         self.manifest = Manifest.from_json(value)
         self.as_read = self._stored(self.manifest)[0]
@@ -205,11 +222,9 @@ class IndexSite:
 
     def changed(self, manifest: Manifest, rows: list[Listed]) -> bool:
         """Whether `save` would write anything (`manifest` is the caller's copy, and takes the index's key)."""
-        return (
-            self._index_body(manifest, rows) is not None
-            or self._differs(self._value(manifest)[0])
-            or self._file_stale()
-        )
+        body = self._index_body(manifest, rows)  # first: the manifest takes the index's key
+        value, file, _ = self._writes(manifest)
+        return body is not None or value is not None or file is not None
 
     def _index_body(self, manifest: Manifest, rows: list[Listed]) -> str | None:
         """The index page's body to write, or None when the page stands as last written: rendered only when
@@ -228,33 +243,47 @@ class IndexSite:
         return body
 
     def _value(self, manifest: Manifest) -> tuple[dict[str, Any], bytes | None]:
-        """What the property is to hold for `manifest`, and the file it names, if any (None: as read)."""
+        """What `manifest` is stored as (itself, or a pointer to its file with the file's SHA-256), and that
+        file, if any (None: as read)."""
         if self.as_read is not None and manifest == self.manifest:
             return self.as_read, None
         return self._stored(manifest)
 
-    def _file_stale(self) -> bool:
-        """Whether the manifest file as read is not the one the property names (a run wrote only one of them)."""
-        named = self.prop.value if self.prop else None
-        return isinstance(named, dict) and "attachment" in named and self.as_read != named
+    def _writes(self, manifest: Manifest) -> tuple[dict[str, Any] | None, bytes | None, dict[str, Any]]:
+        """What saving `manifest` writes: the property's new value and the file (None: each stands as it is),
+        and what the manifest then is (`_value`). A manifest kept as a file changes the file alone: the property
+        names it and no more, so the two never disagree."""
+        value, file = self._value(manifest)
+        stale = self._file_stale() or self.unlanded
+        if file is None and stale:  # the file read is not the one an older pointer names: both anew
+            value, file = self._stored(manifest)
+        upload = file is not None and (stale or value != self.as_read)
+        named = {"attachment": value["attachment"]} if "attachment" in value else value
+        current = self.prop.value if self.prop is not None else None
+        if isinstance(current, dict) and "sha256" in current and not upload:
+            current = {"attachment": current.get("attachment")}  # an older pointer to this very file: it stands
+        rewrite = self.prop is None or _json(current) != _json(named) or (self.unlanded and file is None)
+        return (named if rewrite else None), (file if upload else None), value
 
-    def _differs(self, value: dict[str, Any]) -> bool:
-        """Whether the manifest property would change to `value`."""
-        return self.prop is None or json.dumps(self.prop.value, sort_keys=True) != json.dumps(value, sort_keys=True)
+    def _file_stale(self) -> bool:
+        """Whether the manifest file as read is not the one the property names: an older pointer also named the
+        file's SHA-256 (and a run could write one of the two and not the other)."""
+        named = self.prop.value if self.prop else None
+        if not isinstance(named, dict) or "sha256" not in named:
+            return False
+        return (self.as_read or {}).get("sha256") != named["sha256"]
 
     def save(
         self, manifest: Manifest, rows: list[Listed], release: Callable[[dict[str, Any]], None] | None = None
     ) -> bool:
         """Rewrite the index page and the manifest, each only when it changed. True if anything was written.
-        `release` (the run's last write) goes beside them, naming the manifest they leave."""
+        `release` (the run's last write) goes beside them, naming the manifest they leave (`landing`)."""
         if self.page_id is None:
             return False
         page_id, wrote = self.page_id, False
         body = self._index_body(manifest, rows)
         with overlap.pool(3) as pool:
-            # The page's text, the manifest file and the manifest property are separate resources: written side
-            # by side. Should only one of the two manifest writes land, the next run heals it: it hashes the file
-            # it reads, and writes again whichever of the two does not match what it means to keep.
+            # The page's text, the manifest's file and its property are separate resources: written side by side.
             pending = []
             if body is not None:
                 title = index_title(self.job)
@@ -262,18 +291,14 @@ class IndexSite:
                     pool.submit(self.adapter.update_body, page_id, title, body, "scenario-sync: index updated")
                 )
                 wrote = True
-            value, file = self._value(manifest)
-            stale = self._file_stale()
-            if file is None and stale:  # the file read is not the one its pointer names: both anew
-                value, file = self._stored(manifest)
-            differs = self._differs(value)
-            if file is not None and (differs or stale):
+            value, file, kept = self._writes(manifest)
+            if file is not None:
                 pending.append(pool.submit(self.adapter.put_attachment, page_id, MANIFEST_FILE, file, MANIFEST_TYPE))
                 wrote = True
             if release is not None:
-                version = (self.prop.version if self.prop is not None else 0) + (1 if differs else 0)
-                pending.append(pool.submit(release, {"version": version, "sha256": value.get("sha256")}))
-            if differs:
+                version = (self.prop.version if self.prop is not None else 0) + (1 if value is not None else 0)
+                pending.append(pool.submit(release, {"version": version, "sha256": kept.get("sha256")}))
+            if value is not None:
                 self.prop = self.adapter.set_property(page_id, MANIFEST_KEY, value, self.prop)
                 wrote = True
             for write in pending:
@@ -281,9 +306,9 @@ class IndexSite:
         return wrote
 
     def _stored(self, manifest: Manifest) -> tuple[dict[str, Any], bytes | None]:
-        """What the property holds: the manifest, or (past a property's size limit) a pointer to the file,
-        with the file's hash so a changed manifest still changes the property; and that file (a writing run
-        serialises thousands of entries once). The same manifest makes the same file (`mtime=0`)."""
+        """The manifest as stored: itself, or (past a property's size limit) a pointer to its file with the
+        file's SHA-256; and that file (a writing run serialises thousands of entries once). The same manifest
+        makes the same file (`mtime=0`)."""
         pieces, head, size = manifest.text(), [], 0
         for piece in pieces:  # as long as unsorted: one serialising tells both
             head.append(piece)
@@ -300,8 +325,12 @@ class IndexSite:
         return _pointer(MANIFEST_FILE, file), file
 
 
+def _json(value: Any) -> str:
+    return json.dumps(value, sort_keys=True)
+
+
 def _pointer(name: str, file: bytes) -> dict[str, str]:
-    """What the manifest property holds for a manifest kept as a file: its name and its SHA-256."""
+    """A manifest kept as a file: its name (what the property holds) and its SHA-256."""
     return {"attachment": name, "sha256": hashlib.sha256(file).hexdigest()}
 
 

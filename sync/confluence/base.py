@@ -7,6 +7,7 @@ are found with one CQL listing, never one GET per page.
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass, fields
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -123,6 +124,11 @@ class Target:
     parent_id: str
 
 
+# Hears a page's record (the last of its writes) to write beside what the run does next: the page's id, the
+# record's version once written, and the write (it raises `PartialWrite`).
+Later = Callable[[str, int, Callable[[], ManagedPage]], None]
+
+
 class ConfluenceAdapter(Protocol):
     flavor: str
     caller: ApiCaller  # every request goes through it; its `sleep` is the run's (tests inject theirs)
@@ -167,7 +173,12 @@ class ConfluenceAdapter(Protocol):
         meta: PageMeta,
         message: str,
         attachments: tuple[Attachment, ...] = (),
-    ) -> ManagedPage: ...
+        *,
+        later: Later | None = None,
+    ) -> ManagedPage:
+        """Write the page's text, labels and files, then its record; with `later`, the record is handed to it
+        (where the page already has one) and the page returned as it will be once the record has landed."""
+        ...
 
     def get_managed(self, page_id: str) -> ManagedPage: ...
 

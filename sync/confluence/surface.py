@@ -24,6 +24,7 @@ from sync.confluence.base import (
     ARCHIVED_LABEL,
     ROLE_KEY,
     ConfluenceAdapter,
+    Later,
     ManagedPage,
     PageMeta,
     PageVersion,
@@ -48,6 +49,22 @@ from sync.retry import TRANSIENT_STATUSES, ApiCaller, is_connection_failure
 
 V1 = "rest/api"
 HASH_PREFIX = "sha256:"  # an uploaded attachment's comment: its content hash, so a re-run can tell it is there
+
+
+def _recorded(
+    page: ManagedPage,
+    number: int,
+    title: str,
+    meta: PageMeta,
+    labelled: frozenset[str],
+    ours: tuple[str, ...],
+    uploaded: dict[str, str] | None,
+    property_id: str | None,
+    property_version: int,
+) -> ManagedPage:
+    """The page as written at version `number`, with its record saying so (at `property_version`)."""
+    meta = replace(meta, written_version=number, labels=ours, attachments=uploaded)
+    return ManagedPage(page.id, title, number, "", labelled, meta, property_id, property_version)
 
 
 @contextlib.contextmanager
@@ -321,7 +338,9 @@ class Surface(ConfluenceAdapter):
         meta: PageMeta,
         message: str,
         attachments: tuple[Attachment, ...] = (),
+        *,
         write_page: bool = True,
+        later: Later | None = None,
     ) -> ManagedPage:
         number = page.version + 1 if write_page else page.version
         # The text, the labels and the files are separate resources: written side by side, then our record (last:
@@ -331,8 +350,20 @@ class Surface(ConfluenceAdapter):
             marks = pool.submit(self._labels_and_files, page, labels, attachments)
             if write_page:
                 self._put_page_checked(page, number, title, body, message)
-        with _after_write(replace(page, title=title, version=number, own_edit=True)):
-            return self._record(page, number, title, meta, *marks.result())
+        written = replace(page, title=title, version=number, own_edit=True)
+        with _after_write(written):
+            done = marks.result()
+        if later is None or page.property_id is None or page.property_version is None:
+            with _after_write(written):
+                return self._record(page, number, title, meta, *done)
+
+        def record() -> ManagedPage:
+            with _after_write(written):
+                return self._record(page, number, title, meta, *done)
+
+        # The record goes beside what the run does next; the page as it will be once the record has landed.
+        later(page.id, page.property_version + 1, record)
+        return _recorded(page, number, title, meta, *done, page.property_id, page.property_version + 1)
 
     def _labels_and_files(
         self, page: ManagedPage, labels: list[str], attachments: tuple[Attachment, ...]
@@ -362,10 +393,11 @@ class Surface(ConfluenceAdapter):
         ours: tuple[str, ...],
         uploaded: dict[str, str] | None,
     ) -> ManagedPage:
-        meta = replace(meta, written_version=number, labels=ours, attachments=uploaded)
-        property_id, property_version = self._write_property(page, meta)
+        recorded = _recorded(page, number, title, meta, labelled, ours, uploaded, page.property_id, 0)
+        assert recorded.meta is not None
+        property_id, property_version = self._write_property(page, recorded.meta)
         self._uploaded.pop(page.id, None)  # recorded now
-        return ManagedPage(page.id, title, number, "", labelled, meta, property_id, property_version)
+        return replace(recorded, property_id=property_id, property_version=property_version)
 
     def _put_page_checked(self, page: ManagedPage, number: int, title: str, body: str, message: str) -> None:
         try:

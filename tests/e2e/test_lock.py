@@ -5,16 +5,20 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import subprocess
 import sys
+import threading
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from typing import Any
 from urllib.parse import unquote_plus
 
 import pytest
 
 from sync.confluence import connect
-from sync.confluence.base import MANAGED_LABEL
+from sync.confluence.base import MANAGED_LABEL, PROPERTY_KEY
 from sync.errors import ApiFailure, LockHeld
 from sync.index_page import MANIFEST_KEY
 from sync.lock import LOCK_KEY, Lease
@@ -22,7 +26,16 @@ from sync.retry import ApiCaller
 from sync.sandbox.faults import Fault
 from sync.upkeep import MANIFEST_FILE, SETTLE_PAUSES, IndexSite
 from tests.conftest import no_sleep
-from tests.e2e.helpers import INTEGRATION, entry_id, real_job_env, reapprove, write_real_job
+from tests.e2e.helpers import (
+    INTEGRATION,
+    entry_id,
+    pages,
+    real_job_env,
+    reapprove,
+    run_with,
+    set_keywords,
+    write_real_job,
+)
 
 T0 = datetime(2026, 11, 2, 6, 0, tzinfo=UTC)
 
@@ -248,39 +261,47 @@ def test_a_run_lets_its_lease_go_naming_the_manifest_it_leaves(sandbox, run_demo
         lock, manifest = index.properties[LOCK_KEY], index.properties[MANIFEST_KEY]
         assert lock.value["released"] is True
         # The release went beside the manifest's writes and names what they left: its property's version,
-        # and the SHA-256 of the file it names (none while it fits in the property).
-        named = lock.value["manifest"]
+        # and the SHA-256 of the file the property names (none while the manifest fits in the property).
+        landing = lock.value["landing"]
+        named = landing["manifest"]
         assert named["version"] == manifest.version
+        # And the records still landing as it let go (the pages it wrote last), at the versions they then took.
+        state = sandbox.confluence.state
+        assert all(state.get_property(pid, PROPERTY_KEY).version == v for pid, v in landing["records"].items())
+        assert set(landing["records"]) <= {p.id for p in state.pages.values()}
         if kept == "as a file":
             file = next(a.data for a in index.attachments if a.title == MANIFEST_FILE)
-            assert named["sha256"] == manifest.value["sha256"] == hashlib.sha256(file).hexdigest()
+            assert manifest.value == {"attachment": MANIFEST_FILE}
+            assert named["sha256"] == hashlib.sha256(file).hexdigest()
         else:
             assert named["sha256"] is None and "entries" in manifest.value
 
     slept: list[float] = []
     site = _site(sandbox, demo_job, slept.append)  # the next run reads it at once: nothing to wait for
-    assert slept == [] and site.settled == named and INTEGRATION in json.dumps(site.manifest.to_json())
+    assert slept == [] and site.landing == landing and INTEGRATION in json.dumps(site.manifest.to_json())
 
 
 class LastRunsWrites:
     """The manifest writes of a run that let its lease go beside them: on their way until `land` is called
-    (the property at the first pause of the run that reads, the file at the pause `file_at`, or never)."""
+    (the property, when the manifest is kept in it, at the first pause of the run that reads; the file at the
+    pause `file_at`; or never)."""
 
     def __init__(self, sandbox, demo_job, file_at: int | None) -> None:
         site = _site(sandbox, demo_job)
         self.before = site.manifest.to_json()
         self.manifest = site.manifest.copy()
         self.manifest.digests["owner@example.com"] = "2026-11-27"  # what that run changed
-        self.value, self.file = site._stored(self.manifest)
+        self.value, self.file, kept = site._writes(self.manifest)
         self.confluence, self.page_id, self.prop = site.adapter, site.page_id, site.prop
         self.file_at, self.pauses = file_at, []
         lease = Lease(self.confluence, site.page_id, lambda: T0, holder="9-last", host="cron-1")
         lease.acquire()
-        lease.release({"version": site.prop.version + 1, "sha256": self.value.get("sha256")})
+        version = site.prop.version + (1 if self.value is not None else 0)
+        lease.release({"manifest": {"version": version, "sha256": kept.get("sha256")}, "records": {}})
 
     def land(self, pause: float) -> None:
         self.pauses.append(pause)
-        if len(self.pauses) == 1:
+        if len(self.pauses) == 1 and self.value is not None:
             self.confluence.set_property(self.page_id, MANIFEST_KEY, self.value, self.prop)
         if self.file is not None and len(self.pauses) == self.file_at:
             self.confluence.put_attachment(self.page_id, MANIFEST_FILE, self.file, "application/gzip")
@@ -294,7 +315,8 @@ def test_a_run_that_reads_before_the_last_runs_manifest_lands_waits_for_it(
         monkeypatch.setattr("sync.upkeep.PROPERTY_LIMIT", 200)
     run_demo(sandbox)
     last = LastRunsWrites(sandbox, demo_job, file_at)
-    assert (last.file is None) == (file_at is None)
+    # Kept as a file, the manifest changes the file alone (the property names it, no more).
+    assert (last.file is None) == (file_at is None) == (last.value is not None)
 
     site = _site(sandbox, demo_job, last.land)
 
@@ -307,7 +329,7 @@ def test_a_manifest_that_never_lands_is_waited_for_a_few_seconds_then_read_as_it
     sandbox, run_demo, demo_job, monkeypatch
 ) -> None:
     # The last run's manifest writes failed after it let its lease go: the next run waits its few pauses
-    # (6.3 s in all), then reads the manifest as it stands; the run after it rewrites it.
+    # (6.3 s in all), then reads the manifest as it stands and writes it anew, so the run after it need not wait.
     monkeypatch.setattr("sync.upkeep.PROPERTY_LIMIT", 200)
     run_demo(sandbox)
     last = LastRunsWrites(sandbox, demo_job, file_at=None)
@@ -317,9 +339,16 @@ def test_a_manifest_that_never_lands_is_waited_for_a_few_seconds_then_read_as_it
 
     assert pauses == list(SETTLE_PAUSES) and sum(pauses) < 7
     assert site.manifest.to_json() == last.before
+    sandbox.confluence.traffic.log.clear()
     report, _ = run_demo(sandbox)
     assert not report.errors
-    assert index_page(sandbox).properties[LOCK_KEY].value["manifest"]["version"] == last.prop.version + 1
+    assert report.count("unchanged") == 2 and report.count("published") == 0
+    assert {r.path.rsplit("/", 1)[-1] for r in sandbox.confluence.traffic.writes()} >= {"attachment"}
+    named = index_page(sandbox).properties[LOCK_KEY].value["landing"]["manifest"]
+    file = next(a.data for a in index_page(sandbox).attachments if a.title == MANIFEST_FILE)
+    assert named["sha256"] == hashlib.sha256(file).hexdigest()
+    pauses.clear()
+    assert _site(sandbox, demo_job, pauses.append).manifest.to_json() == last.before and pauses == []
 
 
 def test_a_run_whose_lease_moved_waits_under_it_for_the_manifest_the_other_run_left(
@@ -336,24 +365,23 @@ def test_a_run_whose_lease_moved_waits_under_it_for_the_manifest_the_other_run_l
     site = _site(sandbox, demo_job)
     theirs = site.manifest.copy()
     theirs.digests["owner@example.com"] = "2026-11-27"
-    value, file = site._stored(theirs)
-    assert file is not None
+    value, file, stored = site._writes(theirs)
+    assert value is None and file is not None  # kept as a file: the file alone changes
     serve, moved, pauses = traffic.take_fault, [], []
 
     def other_run_first(method: str, path: str):
         if method in ("PUT", "POST") and not moved:  # this run's first write is its lease
             version = state.get_property(index_id, LOCK_KEY).version
             other = {"holder": "7-other", "host": "cron-2", "started": "2026-11-26T06:00:00+00:00"}
-            named = {"version": site.prop.version + 1, "sha256": value["sha256"]}
+            landing = {"manifest": {"version": site.prop.version, "sha256": stored["sha256"]}, "records": {}}
             state.update_property(index_id, LOCK_KEY, {**other, "expires": "x"}, version + 1)
-            state.update_property(index_id, LOCK_KEY, {**other, "released": True, "manifest": named}, version + 2)
+            state.update_property(index_id, LOCK_KEY, {**other, "released": True, "landing": landing}, version + 2)
             moved.append(version)
         return serve(method, path)
 
     def their_writes_land(pause: float) -> None:  # at the first pause of the wait for them (not a retry's)
         if pause == SETTLE_PAUSES[0] and not pauses:
             pauses.append(pause)
-            site.adapter.set_property(index_id, MANIFEST_KEY, value, site.prop)
             site.adapter.put_attachment(index_id, MANIFEST_FILE, file, "application/gzip")
 
     traffic.take_fault = other_run_first  # type: ignore[method-assign]
@@ -366,3 +394,58 @@ def test_a_run_whose_lease_moved_waits_under_it_for_the_manifest_the_other_run_l
     kept = _site(sandbox, demo_job).manifest
     assert kept.digests.get("owner@example.com") == "2026-11-27"  # theirs, kept
     assert INTEGRATION in json.dumps(kept.to_json())
+
+
+def test_a_run_reading_while_the_last_runs_records_land_waits_for_them(sandbox, demo_job, monkeypatch) -> None:
+    """Two runs, one after the other: the first writes a changed page and lets its lease go while the page's
+    record is still on its way (held here until the second run's first pause); the second run reads in that
+    moment, waits for the record the release names, and finds the page as the first run left it, rather than
+    taking the first run's own write for an interrupted one and writing the page again."""
+    run_with(sandbox, demo_job)
+    set_keywords(sandbox, INTEGRATION, ["integration down", "status page"])
+    page = pages(sandbox)[INTEGRATION]
+    version = page.version  # as published (the emulator's page object moves on)
+    state, confluence = sandbox.confluence.state, sandbox.confluence
+    real, go = confluence.dispatch, threading.Event()
+
+    def record_waits(endpoint, request, args):
+        if request.method == "PUT" and re.search(rf"/{page.id}/propert(y|ies)/", request.path):
+            go.wait(10)
+        return real(endpoint, request, args)
+
+    monkeypatch.setattr(confluence, "dispatch", record_waits)
+    first: list[Any] = []
+    thread = threading.Thread(target=lambda: first.append(run_with(sandbox, demo_job)))
+    thread.start()
+    index_id = index_page(sandbox).id
+    named = _eventually(lambda: (Lease.landing(state.get_property(index_id, LOCK_KEY)) or {}).get("records"))
+    assert page.id in named and state.pages[page.id].version == version + 1  # the text is in, not the record
+    holder = state.get_property(index_id, LOCK_KEY).value["holder"]
+
+    pauses: list[float] = []
+
+    def lands(pause: float) -> None:
+        pauses.append(pause)
+        go.set()
+        _eventually(lambda: state.get_property(page.id, PROPERTY_KEY).version >= named[page.id])
+
+    second = run_with(sandbox, demo_job, prepare=lambda services: setattr(services.confluence_caller, "sleep", lands))
+    thread.join(10)
+
+    assert pauses == [SETTLE_PAUSES[0]]
+    assert first[0].count("published") == 1 and not first[0].errors
+    assert {row.outcome for row in second.entries if row.title == INTEGRATION} == {"unchanged"}
+    # The second run wrote nothing: not the page again, and no lease (the first run's last writes may land
+    # while it reads, so it is told apart by what it leaves, not by the requests seen).
+    assert state.pages[page.id].version == version + 1
+    lease = state.get_property(index_id, LOCK_KEY).value
+    assert lease["holder"] == holder and lease["released"] is True
+
+
+def _eventually(probe: Callable[[], Any], seconds: float = 10) -> Any:
+    """What `probe` gives once it gives something (another thread is on its way to it)."""
+    deadline = time.monotonic() + seconds
+    while not (found := probe()):
+        assert time.monotonic() < deadline, "never came"
+        time.sleep(0.01)
+    return found
