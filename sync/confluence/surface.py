@@ -51,20 +51,18 @@ V1 = "rest/api"
 HASH_PREFIX = "sha256:"  # an uploaded attachment's comment: its content hash, so a re-run can tell it is there
 
 
+# A page's labels and files as written (`Surface._labels_and_files`): the labels it then carries, those of them
+# the sync added, and the SHA-256 of each file on it.
+Marks = tuple[frozenset[str], tuple[str, ...], dict[str, str] | None]
+
+
 def _recorded(
-    page: ManagedPage,
-    number: int,
-    title: str,
-    meta: PageMeta,
-    labelled: frozenset[str],
-    ours: tuple[str, ...],
-    uploaded: dict[str, str] | None,
-    property_id: str | None,
-    property_version: int,
+    page: ManagedPage, number: int, title: str, meta: PageMeta, marks: Marks, property_id: str | None, version: int
 ) -> ManagedPage:
-    """The page as written at version `number`, with its record saying so (at `property_version`)."""
+    """The page as written at version `number`, with its record saying so (the record at `version`)."""
+    labelled, ours, uploaded = marks
     meta = replace(meta, written_version=number, labels=ours, attachments=uploaded)
-    return ManagedPage(page.id, title, number, "", labelled, meta, property_id, property_version)
+    return ManagedPage(page.id, title, number, "", labelled, meta, property_id, version)
 
 
 @contextlib.contextmanager
@@ -353,23 +351,19 @@ class Surface(ConfluenceAdapter):
         written = replace(page, title=title, version=number, own_edit=True)
         with _after_write(written):
             done = marks.result()
-        if later is None or page.property_id is None or page.property_version is None:
-            with _after_write(written):
-                return self._record(page, number, title, meta, *done)
 
         def record() -> ManagedPage:
             with _after_write(written):
-                return self._record(page, number, title, meta, *done)
+                return self._record(page, number, title, meta, done)
 
+        if later is None or page.property_id is None or page.property_version is None:
+            return record()
         # The record goes beside what the run does next; the page as it will be once the record has landed.
         later(page.id, page.property_version + 1, record)
-        return _recorded(page, number, title, meta, *done, page.property_id, page.property_version + 1)
+        return _recorded(page, number, title, meta, done, page.property_id, page.property_version + 1)
 
-    def _labels_and_files(
-        self, page: ManagedPage, labels: list[str], attachments: tuple[Attachment, ...]
-    ) -> tuple[frozenset[str], tuple[str, ...], dict[str, str] | None]:
-        """The page's labels and files made as wanted: the labels it then carries, those of them the sync
-        added, and the SHA-256 of each file on it."""
+    def _labels_and_files(self, page: ManagedPage, labels: list[str], attachments: tuple[Attachment, ...]) -> Marks:
+        """The page's labels and files made as wanted (see `Marks`)."""
         recorded = page.meta
         added = sorted(set(labels) - page.labels)
         v1.add_labels(self.client, self.caller, V1, page.id, added)
@@ -383,17 +377,8 @@ class Surface(ConfluenceAdapter):
         labelled = (frozenset(labels) | page.labels) - (ours_before - set(labels))
         return labelled, ours, uploaded
 
-    def _record(
-        self,
-        page: ManagedPage,
-        number: int,
-        title: str,
-        meta: PageMeta,
-        labelled: frozenset[str],
-        ours: tuple[str, ...],
-        uploaded: dict[str, str] | None,
-    ) -> ManagedPage:
-        recorded = _recorded(page, number, title, meta, labelled, ours, uploaded, page.property_id, 0)
+    def _record(self, page: ManagedPage, number: int, title: str, meta: PageMeta, marks: Marks) -> ManagedPage:
+        recorded = _recorded(page, number, title, meta, marks, page.property_id, 0)
         assert recorded.meta is not None
         property_id, property_version = self._write_property(page, recorded.meta)
         self._uploaded.pop(page.id, None)  # recorded now
@@ -596,7 +581,7 @@ class Surface(ConfluenceAdapter):
         self._move_page(page.id, number, title, body, message, parent_id)
         with _after_write(replace(page, title=title, version=number, own_edit=True)):
             marks = self._labels_and_files(page, labels, ())
-            return self._record(page, number, title, replace(meta, archived=None), *marks)
+            return self._record(page, number, title, replace(meta, archived=None), marks)
 
     def archive_native(self, page: ManagedPage, meta: PageMeta) -> ManagedPage:
         raise SyncError(
