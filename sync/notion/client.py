@@ -4,6 +4,7 @@ them, honouring Retry-After on every method), a quiet logger, explicit timeouts.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import Any
 
 import httpx
@@ -15,17 +16,22 @@ from sync.config import Credentials
 log = logging.getLogger("scenario_sync.notion")
 
 
-class _Http(httpx.Client):
+class Http(httpx.Client):
     """httpx's client, whose answers go as soon as their caller lets them go. httpx binds each answer and its
     stream to each other (encode/httpx#3733), so only the cyclic collector frees an answer and its body, and a
     run keeps the collector slow (`run.collecting_rarely`): a first run's thousands of answers (bodies read,
     statuses written, each echoing its page) stayed in memory for minutes. Once the body is read and the stream
     closed, the answer drops the stream."""
 
+    # Hears each answer read whole, before notion-client parses it (see `NotionReader.entries`).
+    hear: Callable[[httpx.Request, httpx.Response], None] | None = None
+
     def send(self, request: httpx.Request, *, stream: bool = False, **kwargs: Any) -> httpx.Response:
         response = super().send(request, stream=stream, **kwargs)
         if response.is_closed:  # read whole: `content` holds the body, the stream has nothing more to give
             response.stream = _READ
+            if self.hear is not None:
+                self.hear(request, response)
         return response
 
 
@@ -38,7 +44,7 @@ def make_client(
     token = credentials.notion_token.get_secret_value() if credentials.notion_token else None
     # Built without `with`: notion-client's context manager swaps in a fresh httpx client.
     # The event hooks only note method, path and status for the one log line each request gets.
-    http = _Http(transport=transport, event_hooks=logs.httpx_event_hooks())
+    http = Http(transport=transport, event_hooks=logs.httpx_event_hooks())
     return Client(
         client=http,
         auth=token,

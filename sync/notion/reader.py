@@ -4,8 +4,11 @@ and the Notion-hosted files it shows (their links expire within the hour, so the
 
 from __future__ import annotations
 
+import contextlib
+import json
+import re
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from functools import partial
 from typing import Any, cast
 
@@ -15,6 +18,7 @@ from notion_client import Client
 from sync import overlap
 from sync.errors import http_status
 from sync.limits import NOTION_PAGE_SIZE
+from sync.notion.client import Http
 from sync.retry import ApiCaller
 
 PAGE_SIZE = NOTION_PAGE_SIZE
@@ -81,6 +85,54 @@ class _Shared:
         return out
 
 
+_CURSOR = re.compile(rb'"next_cursor"\s*:\s*"([^"\\]+)"')
+
+
+class _NextPage:
+    """A listing's next page, asked for as soon as its cursor is in the bytes of the answer before it: the
+    client parses a page of results (a megabyte of JSON) while the run works on the entries beside it, and a
+    request that waited for that parse waited on the run. Read ahead only from the page the listing awaits,
+    so at most one page is on its way beyond the one it keeps; a cursor read wrong is only a request made
+    for nothing (the listing asks for the page its parsed answer names)."""
+
+    def __init__(self, query: Callable[[str | None], dict[str, Any]], data_source_id: str) -> None:
+        self._query, self._path = query, f"/data_sources/{data_source_id}/query"
+        self._lock = threading.Lock()
+        self._awaited: str | None = None  # the cursor of the page the listing waits for (None: the first)
+        self._started: dict[str, Callable[[], dict[str, Any]]] = {}
+
+    @contextlib.contextmanager
+    def hearing(self, client: Client) -> Iterator[None]:
+        http = getattr(client, "client", None)
+        if not isinstance(http, Http):  # a client built another way: the next page waits for the parse
+            yield
+            return
+        http.hear = self._heard
+        try:
+            yield
+        finally:
+            http.hear = None
+
+    def _heard(self, request: httpx.Request, response: httpx.Response) -> None:
+        if response.status_code != 200 or request.method != "POST" or not request.url.path.endswith(self._path):
+            return
+        asked = json.loads(request.content or b"{}").get("start_cursor")
+        found = _CURSOR.search(response.content, max(0, response.content.rfind(b'"next_cursor"')))
+        with self._lock:
+            if asked != self._awaited or found is None:
+                return
+            cursor = found.group(1).decode()
+            if cursor not in self._started:
+                self._started[cursor] = overlap.start(partial(self._query, cursor))
+
+    def take(self, cursor: str) -> Callable[[], dict[str, Any]]:
+        """The page `cursor` names, on its way (the function returned waits for it)."""
+        with self._lock:
+            self._awaited = cursor
+            started = self._started.pop(cursor, None)
+        return started or overlap.start(partial(self._query, cursor))
+
+
 class NotionReader:
     def __init__(self, client: Client, caller: ApiCaller, timeout_s: float = 30) -> None:
         self.client, self.caller = client, caller
@@ -119,25 +171,23 @@ class NotionReader:
         """Every entry not in the trash; `on_page` hears how many were read after each page of results. With
         `keep`, what it makes of each page is kept instead of the page (two pages of results at a time are held).
 
-        The next page of results is asked for as soon as its cursor is known, so the time spent keeping one
-        page's entries passes while the next one is on its way."""
+        The next page of results is asked for as soon as its cursor is known (see `_NextPage`), so the time
+        spent keeping one page's entries passes while the next one is on its way."""
         pages: list[Any] = []
         shared = _Shared()
-        response = self._query(data_source_id, property_ids, None)
-        while True:
-            following = (
-                overlap.start(partial(self._query, data_source_id, property_ids, response["next_cursor"]))
-                if response.get("has_more")
-                else None
-            )
-            kept = (p for p in response["results"] if not p.get("in_trash") and not p.get("archived"))
-            pages.extend((keep or shared.page)(p) for p in kept)
-            if on_page is not None:
-                on_page(len(pages))
-            if following is None:
-                return pages
-            del response, kept
-            response = following()
+        ahead = _NextPage(partial(self._query, data_source_id, property_ids), data_source_id)
+        with ahead.hearing(self.client):
+            response = self._query(data_source_id, property_ids, None)
+            while True:
+                following = ahead.take(response["next_cursor"]) if response.get("has_more") else None
+                kept = (p for p in response["results"] if not p.get("in_trash") and not p.get("archived"))
+                pages.extend((keep or shared.page)(p) for p in kept)
+                if on_page is not None:
+                    on_page(len(pages))
+                if following is None:
+                    return pages
+                del response, kept
+                response = following()
 
     def _query(self, data_source_id: str, property_ids: list[str], cursor: str | None) -> dict[str, Any]:
         kwargs: dict[str, Any] = {"page_size": PAGE_SIZE, "filter_properties": property_ids}
