@@ -117,37 +117,53 @@ class IndexSite:
         if self.page_id is None:
             return
         wanted = (self.landing or {}).get("manifest") or {}
-        pauses = iter(SETTLE_PAUSES)
-        while True:
-            behind = bool(wanted) and (self.prop is None or self.prop.version < int(wanted.get("version", 0)))
-            if not behind:
-                self._read_manifest()
-                if wanted.get("sha256") in (None, (self.as_read or {}).get("sha256")):
-                    return
-            pause = next(pauses, None)
-            if pause is None:  # never landed: as it stands, and written anew (so no later run waits for it)
-                if behind:
-                    self._read_manifest()
-                self.unlanded = True
-                return
-            self.adapter.caller.sleep(pause)
+
+        def behind() -> bool:  # the property is older than the one named: its file is not the one either
+            return bool(wanted) and (self.prop is None or self.prop.version < int(wanted.get("version", 0)))
+
+        def landed() -> bool:
+            if behind():
+                return False
+            self._read_manifest()
+            return wanted.get("sha256") in (None, (self.as_read or {}).get("sha256"))
+
+        def again() -> None:
+            assert self.page_id is not None
             self.prop = self.adapter.get_property(self.page_id, MANIFEST_KEY)
+
+        if not self._settled(landed, again):  # never landed: as it stands, and written anew (so no later run waits)
+            if behind():
+                self._read_manifest()
+            self.unlanded = True
 
     def caught_up(self, current: list[ManagedPage]) -> list[ManagedPage]:
         """The listed pages, each whose record the last run's release names as landing (`landing`) read
         again until it has landed (or the pauses run out: then as listed, and the run completes that write)."""
         wanted = {str(k): int(v) for k, v in ((self.landing or {}).get("records") or {}).items()}
-        behind = {p.id: p for p in current if p.id in wanted and (p.property_version or 0) < wanted[p.id]}
-        for pause in SETTLE_PAUSES:
-            if not behind:
-                break
-            self.adapter.caller.sleep(pause)
+        behind = {p.id for p in current if p.id in wanted and (p.property_version or 0) < wanted[p.id]}
+        fresh: dict[str, ManagedPage] = {}
+
+        def again() -> None:
             for page_id in list(behind):
                 page = self.adapter.get_managed(page_id)
                 if (page.property_version or 0) >= wanted[page_id]:
-                    behind.pop(page_id)
-                    current = [page if p.id == page_id else p for p in current]
-        return current
+                    behind.discard(page_id)
+                    fresh[page_id] = page
+
+        self._settled(lambda: not behind, again)
+        return [fresh.get(p.id, p) for p in current]
+
+    def _settled(self, landed: Callable[[], bool], again: Callable[[], None]) -> bool:
+        """Whether what the last run's release names has landed: `landed` asked now, then after each of
+        `SETTLE_PAUSES`, with `again` reading it anew before each ask."""
+        if landed():
+            return True
+        for pause in SETTLE_PAUSES:
+            self.adapter.caller.sleep(pause)
+            again()
+            if landed():
+                return True
+        return False
 
     def _read_manifest(self) -> None:
         assert self.page_id is not None
