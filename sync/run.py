@@ -34,7 +34,7 @@ from sync.config import Job
 from sync.confluence.base import MANAGED_LABEL, ConfluenceAdapter, ManagedPage, Target, Titled
 from sync.errors import ApiFailure, AuthError, LockHeld, SyncError, describe, http_status, missing_is_config
 from sync.gate import Decision, decide
-from sync.generate.generator import Generated, Generator
+from sync.generate.generator import Checks, Generated, Generator
 from sync.index_page import Manifest
 from sync.limits import NOTION_BODY_CONCURRENCY
 from sync.lock import Lease
@@ -180,6 +180,8 @@ class Entry:
     # Read this run and held as changed since approval: what the manifest keeps so later runs need not read
     # the body again until the entry changes (see `seen_bodies`).
     held_body: dict[str, Any] | None = None
+    # The plan's problems and the lint's findings as the manifest keeps them for the next run (`Generated.checks`).
+    checks: Checks | None = None
 
     @classmethod
     def listed(cls, page: dict[str, Any], mapping: Mapping) -> Entry:
@@ -242,6 +244,7 @@ class Entry:
             prepared=self.prepared,
             packed=self.packed,
             hashed=self.hashed,
+            checks=self.checks,
         )
 
 
@@ -494,7 +497,10 @@ def generate(entry: Entry, scenario: Scenario, mapping: Mapping, generator: Gene
     steps = mapping.steps
     step_columns = [c.property for c in steps.__dict__.values()] if isinstance(steps, StepColumns) else None
     reference_columns = {name: column.property for name, column in mapping.quick_reference.__dict__.items()}
-    entry.generated = generated = generator.generate(scenario, step_columns, reference_columns)
+    # An unread body: the page is not rendered now, and the checks an earlier run kept for the same lines stand.
+    make = generator.generate if entry.body is not None else generator.checked
+    entry.generated = generated = make(scenario, step_columns, reference_columns)
+    entry.checks = generated.checks
     if generated.problems:
         entry.problems = [
             EntryProblem(
@@ -702,11 +708,13 @@ def read_confluence(
     target: Target | None = None,
     lease: Lease | None = None,
     on_site: Callable[[IndexSite], Any] | None = None,
+    on_manifest: Callable[[Manifest], Any] | None = None,
 ) -> Published:
     """The index page's properties first, then the listing: a lease taken over the version read with them
     covers the listing. The manifest is read beside the listing. `target` and `lease`: the place and the
     lease held on its index page (a second read, under the lease); else all are looked up. `on_site` hears
-    the index page (with the lease as read) as soon as it is found, before the listing."""
+    the index page (with the lease as read) as soon as it is found, before the listing; `on_manifest`, the
+    manifest as soon as it is read."""
     adapter, where = services.confluence, job.confluence
     if target is None or lease is None:
         # One round trip before the listing: the space, the parent page, and the index page with its properties
@@ -723,8 +731,14 @@ def read_confluence(
     else:
         site = IndexSite.found(adapter, target, job, Titled(lease.page_id, adapter.get_properties(lease.page_id)))
         site.landing = lease.after  # the lease as read holds our own now: what the one it took over said
+
+    def load_manifest() -> None:
+        site.load_manifest()
+        if on_manifest is not None:
+            on_manifest(site.manifest)
+
     with overlap.pool(1) as pool:
-        manifest = pool.submit(site.load_manifest)
+        manifest = pool.submit(load_manifest)
         current = adapter.find_managed(target)
         manifest.result()
     current = site.sharing(site.caught_up(current))
@@ -785,8 +799,10 @@ def run_job(
     try:
         with watch("read"), overlap.pool(2) as pool:
             # Notion and Confluence are read side by side: neither API waits for the other.
-            confluence = pool.submit(read_confluence, services, job, on_site=writes.site_found)
+            kept = _KeptChecks(generator)
+            confluence = pool.submit(read_confluence, services, job, on_site=writes.site_found, on_manifest=kept.read)
             confluence.add_done_callback(early.read)
+            confluence.add_done_callback(kept.ended)
             me = pool.submit(services.reader.bot_id)  # asked once a run; its answer is kept for deciding what to read
             for read in (confluence, me):
                 read.add_done_callback(lambda _: ahead.ready(confluence, me))
@@ -795,6 +811,7 @@ def run_job(
             # reads (a failure there is met again, and reported, when the entry is evaluated), and evaluated as
             # well once Confluence is read.
             def listed(entry: Entry) -> None:
+                kept.ready.wait()
                 prepare(entry, mapping, job, generator, early.listed)
                 writes.listed(entry, me)
                 ahead.evaluate([entry])
@@ -857,6 +874,25 @@ def run_job(
         return report, the_plan
     finally:
         writes.close()
+
+
+@dataclass
+class _KeptChecks:
+    """The checks the last run kept (in the manifest), taken up by the run's generator. Entries are prepared
+    once they are, or once Confluence's read has ended without them: the manifest comes early in that read,
+    and an entry prepared before it would be checked again for nothing (most of what preparing costs)."""
+
+    generator: Generator
+    ready: threading.Event = field(default_factory=threading.Event)
+
+    def read(self, manifest: Manifest) -> None:
+        try:
+            self.generator.remember(facts.get("checks") for facts in manifest.entries.values())
+        finally:
+            self.ready.set()
+
+    def ended(self, _: object) -> None:
+        self.ready.set()
 
 
 def _take_lease(services: Services, site: IndexSite) -> tuple[Lease | None, str | None]:

@@ -485,6 +485,8 @@ def update_manifest(
             }
             if entry.binding is not None and entry.binding.record is not None:
                 updates["approval"] = entry.binding.record.to_json()
+            if entry.checks is not None:
+                updates["checks"] = entry.checks
         if entry is not None and entry.body is not None:  # read this run: held for it, or no longer
             updates["held_body"] = entry.held_body
         if result is not None and result.page is not None and result.action.kind == "create" and not result.error:

@@ -1,14 +1,24 @@
 """What one entry becomes: the walkthrough prompt, the clip plan and its manifest, and the lint findings. Pure
 once built: `Generator.for_job` reads the job's templates, render targets and lint rules (or the packaged
-defaults) once per run."""
+defaults) once per run.
+
+The plan's problems and the lint's findings decide whether an entry may publish, so a run needs them for every
+entry, changed or not. They are made from a few lines of the entry (its steps and the quick reference's spoken
+fields), so each is kept with a key of those lines and of everything else that makes them (the rules, the
+targets, this code: `checks_key`); a later run given those (`remember`) takes them for the same key instead of
+working them out again (`checked`)."""
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
-from collections.abc import Callable
-from dataclasses import dataclass, field
+import sys
+from collections.abc import Callable, Iterable
+from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from functools import cache, cached_property, partial
+from pathlib import Path
 from typing import Any
 
 from sync.assets import Attachment
@@ -64,6 +74,8 @@ class Generated:
     # The same output made from the entry alone (scripts and plan worked out again): what a released entry
     # renders with.
     remake: Callable[[], Rendered] | None = field(default=None, repr=False, compare=False)
+    # The problems and findings as a run keeps them for the next (`Checks`), with the key of what made them.
+    checks: Checks | None = field(default=None, compare=False)
 
     @cached_property
     def rendered(self) -> Rendered:
@@ -103,7 +115,7 @@ class Generated:
     def forget(self) -> Generated:
         """The findings and the plan's problems alone, for an entry whose page is not built: nothing is kept
         that holds the entry (a run holds thousands). Its output cannot be asked for."""
-        return Generated(ClipPlan(problems=self.plan.problems), self.findings, _forgotten)
+        return Generated(ClipPlan(problems=self.plan.problems), self.findings, _forgotten, checks=self.checks)
 
     def release(self) -> None:
         """Keep only what decides (the findings, and the plan's problems): a run holding thousands of entries
@@ -114,6 +126,41 @@ class Generated:
         if self.remake is not None:
             self.plan = ClipPlan(problems=self.plan.problems)
             self.render = self.remake
+
+
+# What a run keeps of an entry's checks for the next run: the key alone when there is nothing to say (almost
+# every entry, and a manifest holds thousands), else the key with the problems and findings.
+Checks = str | dict[str, Any]
+
+
+def _checks(key: str, problems: list[PlanProblem], findings: list[Finding]) -> Checks:
+    if not problems and not findings:
+        return key
+    return {"key": key, "problems": [asdict(p) for p in problems], "findings": [asdict(f) for f in findings]}
+
+
+@dataclass(frozen=True)
+class _Kept:
+    checks: Checks
+    problems: tuple[PlanProblem, ...] = ()
+    findings: tuple[Finding, ...] = ()
+
+
+def _read_checks(checks: Any) -> tuple[str, _Kept] | None:
+    """A kept `Checks` read back with its key, or None when it is not one (an older or damaged manifest: that
+    entry is checked again)."""
+    if isinstance(checks, str):
+        return checks, _Kept(checks)
+    try:
+        problems = tuple(PlanProblem(**p) for p in checks["problems"])
+        return str(checks["key"]), _Kept(checks, problems, tuple(Finding(**f) for f in checks["findings"]))
+    except (KeyError, TypeError):
+        return None
+
+
+# The modules whose code makes the checks: their source is part of every key, so a release that changes how an
+# entry is planned or linted checks every entry again.
+_CHECKING_MODULES = ("sync.generate.clipplan", "sync.generate.lint", __name__)
 
 
 def _forgotten() -> Rendered:
@@ -159,6 +206,15 @@ class Generator:
         self.templates, self.targets, self.linter = templates, targets, linter
         steps = scripts(_SAMPLE)
         self._render(_SAMPLE, steps, plan_clips(steps, targets))
+        self._known: dict[str, _Kept] = {}
+        self._mark = _digest(
+            [
+                *(Path(str(sys.modules[name].__file__)).read_text() for name in _CHECKING_MODULES),
+                targets.model_dump_json(),
+                linter.rules.model_dump_json(),
+                sorted(linter.blocking),
+            ]
+        )
 
     @classmethod
     def defaults(cls) -> Generator:
@@ -183,12 +239,47 @@ class Generator:
         the Notion columns an author fixes a problem or finding in; without them the step or field is named."""
         steps, plan = self._planned(scenario, step_properties)
         findings = self.linter.check(lint_lines(scenario, steps, reference_properties or {}))
+        key = self.checks_key(scenario, step_properties, reference_properties)
         return Generated(
             plan,
             findings,
             partial(self._render, scenario, steps, plan),
             partial(self._remake, scenario, step_properties),
+            _checks(key, plan.problems, findings),
         )
+
+    def checked(
+        self,
+        scenario: Scenario,
+        step_properties: list[str] | None = None,
+        reference_properties: dict[str, str] | None = None,
+    ) -> Generated:
+        """`generate`, for an entry that may need its checks alone: the problems and findings kept for the same
+        key are taken as they are, and the output is made only if it is asked for."""
+        kept = self._known.get(self.checks_key(scenario, step_properties, reference_properties))
+        if kept is None:
+            return self.generate(scenario, step_properties, reference_properties)
+        make = partial(self._remake, scenario, step_properties)
+        return Generated(ClipPlan(problems=list(kept.problems)), list(kept.findings), make, checks=kept.checks)
+
+    def remember(self, kept: Iterable[Any]) -> None:
+        """Checks an earlier run kept (`Generated.checks`); what is not one is left out. May be called while
+        another thread generates: that thread sees the whole set or none of it."""
+        known: dict[str, _Kept] = {}
+        for checks in kept:
+            read = _read_checks(checks) if checks is not None else None
+            if read is not None:
+                known[read[0]] = read[1]
+        self._known = known
+
+    def checks_key(
+        self, scenario: Scenario, step_properties: list[str] | None, reference_properties: dict[str, str] | None
+    ) -> str:
+        """What the checks are made from, hashed: the entry's steps and spoken quick-reference fields, the
+        columns a finding names, and the rules, targets and code that check them."""
+        spoken = [getattr(scenario.quick_reference, name) for name, _ in _SPOKEN_REFERENCE]
+        reference = sorted((reference_properties or {}).items())
+        return _digest([self._mark, scenario.steps.ordered(), spoken, step_properties, reference])[:32]
 
     def _planned(self, scenario: Scenario, step_properties: list[str] | None) -> tuple[list[StepScript], ClipPlan]:
         steps = scripts(scenario, step_properties)
@@ -281,6 +372,10 @@ class Generator:
             "total_s": plan.total_s,
             "clips": clips,
         }
+
+
+def _digest(value: Any) -> str:
+    return hashlib.sha256(json.dumps(value, sort_keys=True).encode()).hexdigest()
 
 
 @cache

@@ -3,13 +3,17 @@ entry or warn its reviewers, in Confluence and in Notion; a plan that cannot fit
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import json
 
 import pytest
 from lxml import etree
 
+from sync.config import LintPolicy
 from sync.notion.client import make_client
+from sync.session import run_once
+from tests.conftest import no_sleep
 from tests.e2e.helpers import entry_id, reapprove
 from tests.e2e.test_walking_skeleton import children, notion_status
 
@@ -141,3 +145,45 @@ def test_a_changed_plan_is_uploaded_once_as_a_new_version(make_sandbox, run_demo
     sandbox.confluence.traffic.clear()
     run_demo(sandbox)
     assert sandbox.confluence.traffic.writes() == []
+
+
+def kept_checks(sandbox) -> dict[str, object]:
+    """Notion id → the checks the job's manifest keeps for that entry (the manifest in its property, or in the
+    file the property names)."""
+    index = next(p for p in sandbox.confluence.state.pages.values() if "scenario-sync-manifest" in p.properties)
+    manifest = index.properties["scenario-sync-manifest"].value
+    if "attachment" in manifest:
+        data = next(a.data for a in index.attachments if a.title == manifest["attachment"])
+        manifest = json.loads(gzip.decompress(data))
+    return {notion_id: facts.get("checks") for notion_id, facts in manifest["entries"].items()}
+
+
+def test_checks_kept_for_an_unchanged_entry_stand_until_the_policy_changes(sandbox, demo_job) -> None:
+    def run(job):
+        report, _ = run_once(job, sandbox.credentials(), sandbox.info["data_source_id"], sleep=no_sleep)
+        return next(e for e in report.entries if e.title == INTEGRATION)
+
+    edit_entry(sandbox, INTEGRATION, "5 Close", '"You\'re in the P1 queue now, and this will definitely be looked at."')
+    row = run(demo_job)
+    assert row.outcome == "published" and row.findings[0].startswith(
+        'step 5 (Close): "definitely" (guarantee, warning)'
+    )
+    kept = kept_checks(sandbox)
+    warned = kept.pop(entry_id(sandbox, INTEGRATION))
+    assert [(f["rule"], f["blocking"]) for f in warned["findings"]] == [("guarantee", False)]
+    assert kept and all(isinstance(checks, str) for checks in kept.values())  # nothing to say: the key alone
+
+    sandbox.confluence.traffic.clear()
+    sandbox.notion.traffic.clear()
+    assert run(demo_job).findings == row.findings  # as kept: nothing written
+    assert sandbox.confluence.traffic.writes() == [] and sandbox.notion.traffic.writes() == []
+
+    # The same lines under a policy that blocks guarantees: checked again, and held.
+    stricter = demo_job.model_copy(update={"lint": LintPolicy(blocking=[*demo_job.lint.blocking, "guarantee"])})
+    live = children(sandbox)[INTEGRATION].version
+    held = run(stricter)
+    assert held.outcome == "held" and held.reasons[0].startswith(
+        'held: step 5 (Close): "definitely" (guarantee, blocks'
+    )
+    assert children(sandbox)[INTEGRATION].version == live  # the approved page stays live
+    assert kept_checks(sandbox)[entry_id(sandbox, INTEGRATION)]["findings"][0]["blocking"] is True
