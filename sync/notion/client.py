@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 import httpx
@@ -25,8 +26,12 @@ class Http(httpx.Client):
 
     # Hears each answer read whole, before notion-client parses it (see `NotionReader.entries`).
     hear: Callable[[httpx.Request, httpx.Response], None] | None = None
+    # Hears each request once it is written whole to its connection (httpx's `trace` extension).
+    sent: Callable[[httpx.Request], None] | None = None
 
     def send(self, request: httpx.Request, *, stream: bool = False, **kwargs: Any) -> httpx.Response:
+        if self.sent is not None:
+            request.extensions = {**request.extensions, "trace": partial(_trace, self.sent, request)}
         response = super().send(request, stream=stream, **kwargs)
         if response.is_closed:  # read whole: `content` holds the body, the stream has nothing more to give
             response.stream = _READ
@@ -36,6 +41,11 @@ class Http(httpx.Client):
 
 
 _READ = httpx.ByteStream(b"")
+
+
+def _trace(sent: Callable[[httpx.Request], None], request: httpx.Request, event: str, info: dict[str, Any]) -> None:
+    if event == "http11.send_request_body.complete":
+        sent(request)
 
 
 def make_client(

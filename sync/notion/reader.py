@@ -86,6 +86,9 @@ class _Shared:
 
 
 _CURSOR = re.compile(rb'"next_cursor"\s*:\s*"([^"\\]+)"')
+# How long the answer before waits to be parsed while its next page is asked for (see `_NextPage._heard`): a
+# request the client's limiter holds back longer goes when it may, and the parse need not wait for it.
+SEND_WAIT_S = 0.05
 
 
 class _NextPage:
@@ -93,13 +96,18 @@ class _NextPage:
     client parses a page of results (a megabyte of JSON) while the run works on the entries beside it, and a
     request that waited for that parse waited on the run. Read ahead only from the page the listing awaits,
     so at most one page is on its way beyond the one it keeps; a cursor read wrong is only a request made
-    for nothing (the listing asks for the page its parsed answer names)."""
+    for nothing (the listing asks for the page its parsed answer names).
+
+    The answer is parsed only once that request is on the wire (or `SEND_WAIT_S` has passed): the parse holds
+    the interpreter for tens of milliseconds in one piece, and a request that had to wait for it to be sent
+    waited on it as before."""
 
     def __init__(self, query: Callable[[str | None], dict[str, Any]], data_source_id: str) -> None:
         self._query, self._path = query, f"/data_sources/{data_source_id}/query"
         self._lock = threading.Lock()
         self._awaited: str | None = None  # the cursor of the page the listing waits for (None: the first)
         self._started: dict[str, Callable[[], dict[str, Any]]] = {}
+        self._sending: dict[str, threading.Event] = {}  # set once the page's request is written (or has ended)
 
     @contextlib.contextmanager
     def hearing(self, client: Client) -> Iterator[None]:
@@ -107,23 +115,44 @@ class _NextPage:
         if not isinstance(http, Http):  # a client built another way: the next page waits for the parse
             yield
             return
-        http.hear = self._heard
+        http.hear, http.sent = self._heard, self._sent
         try:
             yield
         finally:
-            http.hear = None
+            http.hear = http.sent = None
 
     def _heard(self, request: httpx.Request, response: httpx.Response) -> None:
         if response.status_code != 200 or request.method != "POST" or not request.url.path.endswith(self._path):
             return
-        asked = json.loads(request.content or b"{}").get("start_cursor")
+        asked = self._cursor(request)
         found = _CURSOR.search(response.content, max(0, response.content.rfind(b'"next_cursor"')))
         with self._lock:
             if asked != self._awaited or found is None:
                 return
             cursor = found.group(1).decode()
-            if cursor not in self._started:
-                self._started[cursor] = overlap.start(partial(self._query, cursor))
+            if cursor in self._started:
+                return
+            sending = self._sending[cursor] = threading.Event()
+            self._started[cursor] = overlap.start(partial(self._ask, cursor, sending))
+        sending.wait(SEND_WAIT_S)
+
+    def _ask(self, cursor: str, sending: threading.Event) -> dict[str, Any]:
+        try:
+            return self._query(cursor)
+        finally:
+            sending.set()
+
+    def _sent(self, request: httpx.Request) -> None:
+        if request.method != "POST" or not request.url.path.endswith(self._path):
+            return
+        with self._lock:
+            sending = self._sending.pop(self._cursor(request) or "", None)
+        if sending is not None:
+            sending.set()
+
+    @staticmethod
+    def _cursor(request: httpx.Request) -> str | None:
+        return json.loads(request.content or b"{}").get("start_cursor")
 
     def take(self, cursor: str) -> Callable[[], dict[str, Any]]:
         """The page `cursor` names, on its way (the function returned waits for it)."""

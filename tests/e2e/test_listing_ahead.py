@@ -1,12 +1,15 @@
 """Notion's listing asks for its next page as soon as the cursor is in the bytes of the answer before it, not
 once the client has parsed that answer: the parse (a megabyte of JSON a page) competes with the run's own work
-on the entries beside it, and every request that waited for it waited on the run."""
+on the entries beside it, and every request that waited for it waited on the run. And the answer is parsed
+only once that request is written: the parse holds the interpreter in one piece, so a request still to be
+written waited for all of it."""
 
 from __future__ import annotations
 
 import json
 import threading
 
+import httpcore
 import httpx
 import pytest
 
@@ -52,6 +55,37 @@ def test_the_next_page_is_asked_for_while_the_answer_before_it_is_parsed(make_sa
 
     assert len(listed) == 250 and asked["count"] == 3  # each page once, none for nothing
     assert in_time == [True, True], "a page was asked for only once the answer before it was parsed"
+
+
+def test_an_answer_is_parsed_once_the_request_for_the_next_page_is_written(make_sandbox, monkeypatch) -> None:
+    monkeypatch.setattr("sync.notion.reader.SEND_WAIT_S", 10.0)  # no timing: the parse waits as long as it takes
+    sandbox = bulk_sandbox(make_sandbox, 250)  # three pages of results
+    order: list[tuple[str, str]] = []
+    real_write, real_json = httpcore._backends.sync.SyncStream.write, httpx.Response.json
+
+    def write(self, buffer: bytes, timeout: float | None = None) -> None:
+        real_write(self, buffer, timeout)
+        if b'"start_cursor"' in buffer:
+            order.append(("written", json.loads(buffer[buffer.index(b"{") :])["start_cursor"]))
+
+    def parsed(self: httpx.Response, **kwargs):
+        value = real_json(self, **kwargs)
+        if self.request.url.path.endswith("/query") and value.get("has_more"):
+            order.append(("parsed", value["next_cursor"]))
+        return value
+
+    monkeypatch.setattr(httpcore._backends.sync.SyncStream, "write", write)
+    monkeypatch.setattr(httpx.Response, "json", parsed)
+    client = make_client(sandbox.credentials())
+    try:
+        NotionReader(client, ApiCaller("notion", sleep=no_sleep)).entries(sandbox.info["data_source_id"], [])
+    finally:
+        client.close()
+
+    cursors = [cursor for what, cursor in order if what == "parsed"]
+    assert len(cursors) == 2
+    for cursor in cursors:  # the next page's request on the wire, then the answer naming it parsed
+        assert order.index(("written", cursor)) < order.index(("parsed", cursor)), order
 
 
 def _answer(start_cursor: str | None, body: dict) -> tuple[httpx.Request, httpx.Response]:
