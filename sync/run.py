@@ -818,13 +818,16 @@ def run_job(
 
             with overlap.pool(1) as preparing, stage("reading Notion"):
                 ahead.start(preparing)
-                entries, missing = read_entries(
-                    services,
-                    mapping,
-                    data_source_id,
-                    on_entry=lambda entry: preparing.submit(listed, ahead.heard(entry)),
-                    on_schema=writes.schema,
-                )
+                try:
+                    entries, missing = read_entries(
+                        services,
+                        mapping,
+                        data_source_id,
+                        on_entry=lambda entry: preparing.submit(listed, ahead.heard(entry)),
+                        on_schema=writes.schema,
+                    )
+                finally:
+                    kept.ready.set()  # listed: waiting now would hold up the rest of the run
             with stage("reading Confluence"):
                 published = confluence.result()
             writes.bodies_read()
@@ -878,9 +881,12 @@ def run_job(
 
 @dataclass
 class _KeptChecks:
-    """The checks the last run kept (in the manifest), taken up by the run's generator. Entries are prepared
-    once they are, or once Confluence's read has ended without them: the manifest comes early in that read,
-    and an entry prepared before it would be checked again for nothing (most of what preparing costs)."""
+    """The checks the last run kept (in the manifest), taken up by the run's generator. While Notion's listing
+    goes on, entries are prepared once they are (or once Confluence's read has ended without them): the
+    manifest comes early in that read, and an entry prepared before it would be checked again for nothing
+    (most of what preparing costs). Once the listing has ended, what is left is prepared at once with the
+    checks known by then: a library of a page or two is listed before the manifest is read, and the rest of
+    the run would wait for it."""
 
     generator: Generator
     ready: threading.Event = field(default_factory=threading.Event)
