@@ -280,9 +280,11 @@ def read_entries(
     data_source_id: str,
     on_entry: Callable[[Entry], Any] | None = None,
     on_schema: Callable[[list[Column]], Any] | None = None,
+    on_last: Callable[[], None] | None = None,
 ) -> tuple[list[Entry], list[Column]]:
     """The entries, and the write-back columns the database lacks (write-back is skipped then). `on_entry`
-    hears each entry as soon as its page of results is read; `on_schema`, those columns, before the listing."""
+    hears each entry as soon as its page of results is read; `on_schema`, those columns, before the listing;
+    `on_last`, that the listing's last page has come, before its entries."""
 
     def keep(page: dict[str, Any]) -> Entry:
         entry = Entry.listed(page, mapping)
@@ -308,6 +310,7 @@ def read_entries(
         ids,
         on_page=lambda n: services.progress("read Notion", n),
         keep=keep,
+        on_last=on_last,
     )
     return entries, missing
 
@@ -825,9 +828,10 @@ def run_job(
                         data_source_id,
                         on_entry=lambda entry: preparing.submit(listed, ahead.heard(entry)),
                         on_schema=writes.schema,
+                        on_last=kept.ready.set,  # no page to come: waiting now would hold up the rest of the run
                     )
                 finally:
-                    kept.ready.set()  # listed: waiting now would hold up the rest of the run
+                    kept.ready.set()
             with stage("reading Confluence"):
                 published = confluence.result()
             writes.bodies_read()
@@ -884,8 +888,8 @@ class _KeptChecks:
     """The checks the last run kept (in the manifest), taken up by the run's generator. While Notion's listing
     goes on, entries are prepared once they are (or once Confluence's read has ended without them): the
     manifest comes early in that read, and an entry prepared before it would be checked again for nothing
-    (most of what preparing costs). Once the listing has ended, what is left is prepared at once with the
-    checks known by then: a library of a page or two is listed before the manifest is read, and the rest of
+    (most of what preparing costs). Once the listing's last page has come, what is left is prepared at once
+    with the checks known by then: a library of a page is listed before the manifest is read, and the rest of
     the run would wait for it."""
 
     generator: Generator

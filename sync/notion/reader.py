@@ -196,9 +196,11 @@ class NotionReader:
         property_ids: list[str],
         on_page: Callable[[int], None] | None = None,
         keep: Callable[[dict[str, Any]], Any] | None = None,
+        on_last: Callable[[], None] | None = None,
     ) -> list[Any]:
-        """Every entry not in the trash; `on_page` hears how many were read after each page of results. With
-        `keep`, what it makes of each page is kept instead of the page (two pages of results at a time are held).
+        """Every entry not in the trash; `on_page` hears how many were read after each page of results, and
+        `on_last` that the last page has come, before its entries are kept. With `keep`, what it makes of each
+        page is kept instead of the page (two pages of results at a time are held).
 
         The next page of results is asked for as soon as its cursor is known (see `_NextPage`), so the time
         spent keeping one page's entries passes while the next one is on its way."""
@@ -209,6 +211,8 @@ class NotionReader:
             response = self._query(data_source_id, property_ids, None)
             while True:
                 following = ahead.take(response["next_cursor"]) if response.get("has_more") else None
+                if following is None and on_last is not None:
+                    on_last()
                 kept = (p for p in response["results"] if not p.get("in_trash") and not p.get("archived"))
                 pages.extend((keep or shared.page)(p) for p in kept)
                 if on_page is not None:
