@@ -1129,8 +1129,7 @@ class _Writes:
             or not prepared.goes_on
             or prepared.reviews_only is None
             or not prepared.reviews_only.publish
-            or not me.done()
-            or me.exception() is not None
+            or me.exception() is not None  # waits for it: asked at the run's start, it is in before any page
             or not self._rewritten(entry, me.result())
         ):
             return
