@@ -237,9 +237,18 @@ class Generator:
     ) -> Generated:
         """`step_properties` (in step order) and `reference_properties` (quick-reference field → column) name
         the Notion columns an author fixes a problem or finding in; without them the step or field is named."""
+        key = self.checks_key(scenario, step_properties, reference_properties)
+        return self._generate(scenario, step_properties, reference_properties, key)
+
+    def _generate(
+        self,
+        scenario: Scenario,
+        step_properties: list[str] | None,
+        reference_properties: dict[str, str] | None,
+        key: str,
+    ) -> Generated:
         steps, plan = self._planned(scenario, step_properties)
         findings = self.linter.check(lint_lines(scenario, steps, reference_properties or {}))
-        key = self.checks_key(scenario, step_properties, reference_properties)
         return Generated(
             plan,
             findings,
@@ -256,9 +265,10 @@ class Generator:
     ) -> Generated:
         """`generate`, for an entry that may need its checks alone: the problems and findings kept for the same
         key are taken as they are, and the output is made only if it is asked for."""
-        kept = self._known.get(self.checks_key(scenario, step_properties, reference_properties))
+        key = self.checks_key(scenario, step_properties, reference_properties)
+        kept = self._known.get(key)
         if kept is None:
-            return self.generate(scenario, step_properties, reference_properties)
+            return self._generate(scenario, step_properties, reference_properties, key)
         make = partial(self._remake, scenario, step_properties)
         return Generated(ClipPlan(problems=list(kept.problems)), list(kept.findings), make, checks=kept.checks)
 
@@ -267,7 +277,7 @@ class Generator:
         another thread generates: that thread sees the whole set or none of it."""
         known: dict[str, _Kept] = {}
         for checks in kept:
-            read = _read_checks(checks) if checks is not None else None
+            read = _read_checks(checks)
             if read is not None:
                 known[read[0]] = read[1]
         self._known = known
